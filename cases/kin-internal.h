@@ -1,0 +1,36 @@
+/*
+ * kin-internal.h - what the runner and the helper library share; case files
+ * do not include it.
+ */
+#ifndef KIN_INTERNAL_H
+#define KIN_INTERNAL_H
+
+#include "kin.h"
+
+enum kin_result {
+	KIN_RESULT_NONE = 0,
+	KIN_RESULT_PASS,
+	KIN_RESULT_FAIL,
+	KIN_RESULT_SKIP,
+	KIN_RESULT_ERROR,
+};
+
+/* what a test hands to the runner through the side channel */
+struct kin_record {
+	enum kin_result result;
+	enum kin_verdict verdict;
+	char detail[1024];
+	char evidence[1024];
+	char notes[512];
+};
+
+/* the run's private directory; each test's kin_tmpdir() lives below it */
+extern const char *kin_run_dir;
+
+/* run one test body with its context (children, fds, temp dir) around it */
+void kin_run_body(const struct kin_test *t, const void *variant, struct kin_record *out);
+
+/* remove a directory tree; -1 if something stayed */
+int kin_remove_tree(const char *dir);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * kin.h - what every kinship case file uses.
+ *
+ * A case file declares its tests with KIN_TEST (or KIN_TEST_VARIANTS for a
+ * table of variants) and writes each body as the behaviour itself; this
+ * library does the rest:
+ *
+ *   - recording: kin_pass / kin_skip / kin_fail end the test with a one-line
+ *     detail that reaches the runner through a side channel (Check has no
+ *     skip and no message on a pass); kin_verdict adds a document verdict
+ *     where the measurement decides it;
+ *   - expectations: KIN_EXPECT_* state an expected value or errno in one
+ *     line and fail with the measured one;
+ *   - children: kin_fork registers a child, kin_wait reaps it within a
+ *     deadline, and every child still alive when the test ends is killed,
+ *     reaped and reported as a leak;
+ *   - observing: kin_wait_blocked waits until a process sleeps in the
+ *     kernel (state S, with wchan and /proc/PID/syscall as evidence);
+ *   - temp dirs: kin_tmpdir is private to the test and removed after it;
+ *   - hygiene: fds open at the end that were not open at the start are
+ *     reported as a leak;
+ *   - privilege: kin_drop_privileges turns a child into nobody.
+ *
+ * Every wait has a deadline scaled by CK_TIMEOUT_MULTIPLIER, so a kernel that
+ * never wakes a sleeper turns into a failure with a diagnosis, not a hang.
+ */
+#ifndef KIN_H
+#define KIN_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* ---------------------------------------------------------------- tests */
+
+struct kin_test {
+	const char *name;     /* states the behaviour: full_pipe_blocks_writer */
+	const char *claims;   /* comma-separated claim IDs from cases/ledger.tsv */
+	const char *file;     /* the case file, for diagnostics */
+	int line;
+	int timeout;          /* seconds, before CK_TIMEOUT_MULTIPLIER */
+	void (*fn)(const void *variant);
+	/* a variant table: an array of structs whose first member is the
+	   variant's name (const char *); each element becomes a test named
+	   "name/variant" */
+	const void *variants;
+	size_t variant_size;
+	size_t variant_count;
+};
+
+#define KIN_SECTION __attribute__((used, section("kin_tests"), aligned(sizeof(void *))))
+
+#define KIN_DEFAULT_TIMEOUT 10
+
+/*
+ * KIN_TEST(name, "CLAIM-ID[,CLAIM-ID]", timeout_seconds) { body }
+ * The body sees `const void *variant' (NULL for a plain test).
+ */
+#define KIN_TEST(tname, tclaims, ttimeout)                                   \
+	static void kin_fn_##tname(const void *variant);                     \
+	static const struct kin_test kin_test_##tname KIN_SECTION = {        \
+		.name = #tname, .claims = tclaims, .file = __FILE__,         \
+		.line = __LINE__, .timeout = (ttimeout),                     \
+		.fn = kin_fn_##tname,                                        \
+	};                                                                   \
+	static void kin_fn_##tname(const void *variant __attribute__((unused)))
+
+/*
+ * KIN_TEST_VARIANTS(name, "CLAIM-ID", timeout, table, type, v) { body }
+ * runs the body once per element of table[]; the body sees `const type *v'.
+ */
+#define KIN_TEST_VARIANTS(tname, tclaims, ttimeout, table, type, v)          \
+	static void kin_body_##tname(const type *v);                         \
+	static void kin_fn_##tname(const void *variant)                      \
+	{                                                                    \
+		kin_body_##tname((const type *)variant);                     \
+	}                                                                    \
+	static const struct kin_test kin_test_##tname KIN_SECTION = {        \
+		.name = #tname, .claims = tclaims, .file = __FILE__,         \
+		.line = __LINE__, .timeout = (ttimeout),                     \
+		.fn = kin_fn_##tname,                                        \
+		.variants = table, .variant_size = sizeof(table[0]),         \
+		.variant_count = sizeof(table) / sizeof(table[0]),           \
+	};                                                                   \
+	static void kin_body_##tname(const type *v)
+
+/*
+ * Probes: small entry points the cases binary runs as `kinship-cases
+ * --probe NAME ARGS...' after an execve() (what survives exec is the
+ * question), so the static binary in a guest carries them along.
+ */
+struct kin_probe {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+#define KIN_PROBE(pname)                                                     \
+	static int kin_probe_fn_##pname(int argc, char **argv);              \
+	static const struct kin_probe kin_probe_##pname                      \
+		__attribute__((used, section("kin_probes"),                  \
+			       aligned(sizeof(void *)))) = {                 \
+		.name = #pname, .fn = kin_probe_fn_##pname,                  \
+	};                                                                   \
+	static int kin_probe_fn_##pname(int argc __attribute__((unused)),    \
+					char **argv __attribute__((unused)))
+
+/* ------------------------------------------------------------ recording */
+
+enum kin_verdict {
+	KIN_V_NONE = 0,       /* the ledger's rule decides */
+	KIN_V_HOLDS,
+	KIN_V_CAVEAT,         /* holds-with-caveat */
+	KIN_V_REFUTED,
+	KIN_V_NA,             /* not-applicable */
+};
+
+#define KIN_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* End the test.  The detail is one line: what was measured, or why. */
+_Noreturn void kin_pass(const char *fmt, ...) KIN_PRINTF(1, 2);
+_Noreturn void kin_skip(const char *fmt, ...) KIN_PRINTF(1, 2);
+#define kin_fail(...) kin_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void kin_fail_at(const char *file, int line, const char *fmt, ...)
+	KIN_PRINTF(3, 4);
+
+/*
+ * Where the measurement, not the ledger's fixed rule, decides the document
+ * verdict (a page size, a timing), say so before kin_pass.  The evidence is
+ * what the report prints for the claim; when omitted the pass detail is used.
+ */
+void kin_verdict(enum kin_verdict v, const char *fmt, ...) KIN_PRINTF(2, 3);
+
+/* Append a note to the test's detail without ending it (e.g. "wchan=pipe_write"). */
+void kin_note(const char *fmt, ...) KIN_PRINTF(1, 2);
+
+/* -------------------------------------------------------- expectations */
+
+/* a call that must succeed: `int fd = KIN_CHECK(open(...));' */
+#define KIN_CHECK(call)                                                      \
+	({                                                                   \
+		__typeof__(call) kin_r_ = (call);                            \
+		if (kin_r_ == (__typeof__(call))-1)                          \
+			kin_fail("%s: %s", #call, strerror(errno));          \
+		kin_r_;                                                      \
+	})
+
+/* a pointer-returning call that must succeed (NULL or MAP_FAILED fail) */
+#define KIN_CHECK_PTR(call)                                                  \
+	({                                                                   \
+		void *kin_p_ = (void *)(call);                               \
+		if (kin_p_ == NULL || kin_p_ == (void *)-1)                  \
+			kin_fail("%s: %s", #call, strerror(errno));          \
+		kin_p_;                                                      \
+	})
+
+/* a call that must fail with exactly this errno */
+#define KIN_EXPECT_ERRNO(call, err)                                          \
+	do {                                                                 \
+		errno = 0;                                                   \
+		long kin_r_ = (long)(call);                                  \
+		int kin_e_ = errno;                                          \
+		if (kin_r_ != -1)                                            \
+			kin_fail("%s returned %ld, expected -1 with %s",     \
+				 #call, kin_r_, kin_errno_name(err));        \
+		if (kin_e_ != (err))                                         \
+			kin_fail("%s failed with %s, expected %s", #call,    \
+				 kin_errno_name(kin_e_),                     \
+				 kin_errno_name(err));                       \
+	} while (0)
+
+#define KIN_EXPECT_EQ(got, want, what)                                       \
+	do {                                                                 \
+		long long kin_g_ = (long long)(got);                         \
+		long long kin_w_ = (long long)(want);                        \
+		if (kin_g_ != kin_w_)                                        \
+			kin_fail("%s: got %lld, expected %lld", (what),      \
+				 kin_g_, kin_w_);                            \
+	} while (0)
+
+#define KIN_EXPECT_TRUE(cond, ...)                                           \
+	do {                                                                 \
+		if (!(cond))                                                 \
+			kin_fail(__VA_ARGS__);                               \
+	} while (0)
+
+#define KIN_EXPECT_MEM(got, want, n, what)                                   \
+	do {                                                                 \
+		size_t kin_off_ = kin_memdiff((got), (want), (n));           \
+		if (kin_off_ != (size_t)-1)                                  \
+			kin_fail("%s: bytes differ from offset %zu of %zu",  \
+				 (what), kin_off_, (size_t)(n));             \
+	} while (0)
+
+const char *kin_errno_name(int err);    /* "EAGAIN", or "errno 123" */
+const char *kin_signal_name(int sig);   /* "SIGUSR1", or "signal 40" */
+size_t kin_memdiff(const void *a, const void *b, size_t n); /* -1 if equal */
+
+/* ------------------------------------------------------------- time */
+
+/* milliseconds scaled by CK_TIMEOUT_MULTIPLIER */
+long kin_scaled_ms(long ms);
+/* monotonic milliseconds */
+long long kin_now_ms(void);
+/* a deadline `ms' (scaled) from now */
+long long kin_deadline(long ms);
+
+/* ------------------------------------------------------------ children */
+
+/*
+ * Fork a child that the test owns: it is killed and reaped at the end of the
+ * test if still there.  In the child, returns 0 with the signal mask and
+ * dispositions as the test found them; the child must end with _exit().
+ */
+pid_t kin_fork(void);
+
+/* Run fn(arg) in a child; its return value is the child's exit status. */
+pid_t kin_spawn(int (*fn)(void *arg), void *arg);
+
+/*
+ * Wait for a child to end within `ms' (scaled).  Returns 0 and its wait
+ * status, or -1 with errno ETIMEDOUT (the child is left running, so the
+ * caller can describe it; the test's end kills it).
+ */
+int kin_wait(pid_t pid, int *status, long ms);
+
+/* kin_wait, failing the test when the child does not end in time */
+int kin_reap(pid_t pid, long ms);
+
+/* kin_reap, failing unless the child exited with status 0; returns nothing */
+void kin_reap_ok(pid_t pid, long ms, const char *what);
+
+/* "exited 3", "killed by SIGUSR1", "stopped by SIGSTOP" */
+const char *kin_status_str(int status);
+
+/* Kill and reap a child now (SIGKILL). */
+void kin_kill(pid_t pid);
+
+/* ----------------------------------------------------------- observing */
+
+struct kin_task_state {
+	char state;           /* from /proc/PID/stat: 'S', 'R', 'D', 'Z', ... */
+	char wchan[64];       /* /proc/PID/wchan, "" when unreadable, "0" on some kernels */
+	long syscall_nr;      /* first field of /proc/PID/syscall, -1 if unknown/running */
+	bool syscall_known;   /* /proc/PID/syscall was readable */
+};
+
+/* Read the state of a process now.  Returns -1 if it is gone. */
+int kin_task_state(pid_t pid, struct kin_task_state *st);
+
+/* "state S, wchan pipe_write, syscall 1 (write)" */
+const char *kin_task_state_str(const struct kin_task_state *st);
+
+/*
+ * Wait until `pid' sleeps in the kernel: state S and, when `syscall_nr' is
+ * not -1 and /proc/PID/syscall is readable, blocked in that system call.
+ * Polls with a back-off of at most 1 ms, gives up after `ms' (scaled).
+ * Returns 0, or -1 with the last state seen (the caller fails with it).
+ */
+int kin_wait_blocked(pid_t pid, long syscall_nr, long ms, struct kin_task_state *st);
+
+/* kin_wait_blocked that fails the test with a diagnosis on timeout */
+void kin_expect_blocked(pid_t pid, long syscall_nr, long ms, struct kin_task_state *st,
+			const char *what);
+
+/* ------------------------------------------------------------ fd I/O */
+
+/* write/read all n bytes (restarting on EINTR and short transfers) or fail */
+void kin_write_all(int fd, const void *buf, size_t n, const char *what);
+void kin_read_all(int fd, void *buf, size_t n, const char *what);
+
+/*
+ * Wait until fd is readable (POLLIN or POLLHUP) within `ms' (scaled).
+ * Returns 1 if ready, 0 on timeout.
+ */
+int kin_poll_in(int fd, long ms);
+
+/* read up to n bytes, failing if nothing arrives within `ms' (scaled) */
+ssize_t kin_read_within(int fd, void *buf, size_t n, long ms, const char *what);
+
+/* close, failing the test on error; sets *fd to -1 */
+void kin_close(int *fd);
+
+/* ------------------------------------------------------------ temp dirs */
+
+/* A private directory (mode 0700) for this test, removed when it ends. */
+const char *kin_tmpdir(void);
+/* kin_tmpdir()/name into buf; returns buf */
+char *kin_tmppath(char *buf, size_t len, const char *name);
+
+/* ------------------------------------------------------------- system */
+
+size_t kin_page_size(void);
+/* read a number from a /proc or /sys file; -1 with errno if unreadable */
+long long kin_read_ll(const char *path);
+/* read the first line of a file into buf (without the newline); -1 on error */
+int kin_read_line(const char *path, char *buf, size_t len);
+/* uname -r */
+const char *kin_kernel_release(void);
+/* kernel version as major*65536 + minor*256 + patch */
+unsigned kin_kernel_version(void);
+#define KIN_KERNEL(a, b) ((unsigned)(a) * 65536u + (unsigned)(b) * 256u)
+/* "glibc 2.36" or "musl" */
+const char *kin_libc(void);
+/* is capability `cap' in this process's effective set (CapEff)? */
+bool kin_has_cap(int cap);
+
+/*
+ * In a child: become an unprivileged user (nobody, 65534) with no
+ * capabilities, staying dumpable so the parent can read /proc/PID/.
+ * Returns 0, or -1 with the reason in why.  When the process is already
+ * unprivileged it returns 0 and changes nothing.
+ */
+int kin_drop_privileges(char *why, size_t len);
+/* Can this process make an unprivileged child?  Returns false with the reason. */
+bool kin_can_drop_privileges(char *why, size_t len);
+#define KIN_NOBODY 65534
+
+/* The cases binary itself (for execve of a probe): /proc/self/exe. */
+const char *kin_self_exe(void);
+
+#endif /* KIN_H */

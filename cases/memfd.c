@@ -1,0 +1,2 @@
+/* cases/memfd.c: tests come with their issue */
+#include "kin.h"

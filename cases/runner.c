@@ -1,0 +1,679 @@
+/*
+ * runner.c - the main program of kinship-cases.
+ *
+ * It collects the tests that the case files declared (KIN_TEST puts them in
+ * the kin_tests section), selects them by claim, runs each in its own Check
+ * TCase in fork mode (its own timeout, its claim IDs as tags), reads back the
+ * record each test left in the side channel, and prints TAP, KTAP, the
+ * results TSV or the claim-by-claim report.  See ../shared/architecture.md
+ * for the interface; `kinship-cases --help' for the options.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "kin.h"
+#include "kin-internal.h"
+#include "ledger.h"
+
+extern const struct kin_test __start_kin_tests[], __stop_kin_tests[];
+extern const struct kin_probe __start_kin_probes[], __stop_kin_probes[];
+
+struct entry {
+	const struct kin_test *t;
+	const void *variant;
+	char name[160];
+	bool selected;
+	struct kin_record rec;
+	bool ran;
+};
+
+static struct entry *entries;
+static size_t nentries;
+static const char *prog = "kinship-cases";
+
+static _Noreturn void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTION]...\n"
+		"Run kinship's test cases for IPC between related processes on the running\n"
+		"kernel and libc, and say claim by claim whether the document holds.\n"
+		"\n"
+		"  --list            print CLAIM-ID<TAB>test-name for each test, run nothing\n"
+		"  --claim ID        run only the tests of claim ID (repeatable)\n"
+		"  --test NAME       run only the test NAME (repeatable)\n"
+		"  --results FILE    write claim<TAB>test<TAB>result<TAB>detail per test and claim\n"
+		"  --report          print the document verdict and evidence per claim instead of TAP\n"
+		"  --format tap|ktap standard output format (default tap)\n"
+		"  --help            this text\n"
+		"\n"
+		"Exit status: 0 if no test failed or errored, 1 otherwise, 2 for a usage error.\n"
+		"CK_TIMEOUT_MULTIPLIER scales every test's timeout and deadline.\n"
+		"Claims checked on the document's own code (DOC-*) belong to kinship-doccheck.\n",
+		prog);
+}
+
+/* ------------------------------------------------------------- the tests */
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->t->file, y->t->file);
+	if (c)
+		return c;
+	if (x->t->line != y->t->line)
+		return x->t->line - y->t->line;
+	return strcmp(x->name, y->name);
+}
+
+static bool claim_list_has(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		if (len == n && strncmp(p, id, n) == 0)
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+/* call fn for each claim ID of a test */
+#define FOR_EACH_CLAIM(list, buf, p)                                          \
+	for (const char *p = (list); *p; p += strcspn(p, ","), p += (*p == ','))    \
+		if (snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(p, ","), p) > 0)
+
+static void collect(void)
+{
+	size_t cap = 0;
+	for (const struct kin_test *t = __start_kin_tests; t < __stop_kin_tests; t++) {
+		size_t n = t->variants ? t->variant_count : 1;
+		for (size_t i = 0; i < n; i++) {
+			if (nentries == cap) {
+				cap = cap ? cap * 2 : 64;
+				entries = realloc(entries, cap * sizeof(*entries));
+				if (!entries) {
+					perror("realloc");
+					exit(1);
+				}
+			}
+			struct entry *e = &entries[nentries++];
+			memset(e, 0, sizeof(*e));
+			e->t = t;
+			if (t->variants) {
+				e->variant = (const char *)t->variants + i * t->variant_size;
+				snprintf(e->name, sizeof(e->name), "%s/%s", t->name,
+					 *(const char *const *)e->variant);
+			} else {
+				snprintf(e->name, sizeof(e->name), "%s", t->name);
+			}
+		}
+	}
+	qsort(entries, nentries, sizeof(*entries), cmp_entry);
+
+	/* the ledger and the tests must agree: a defect of the build, not of
+	   the kernel, so it stops the run */
+	for (size_t i = 0; i < nentries; i++) {
+		char id[64];
+		FOR_EACH_CLAIM(entries[i].t->claims, id, p) {
+			const struct kin_claim *c = kin_claim_find(id);
+			if (!c || strcmp(c->owner, "doccheck") == 0) {
+				fprintf(stderr, "%s: internal error: test %s (%s) names %s claim %s\n",
+					prog, entries[i].name, entries[i].t->file,
+					c ? "the document checker's" : "the unknown", id);
+				exit(1);
+			}
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(entries[i].name, entries[j].name) == 0) {
+				fprintf(stderr, "%s: internal error: two tests named %s\n", prog,
+					entries[i].name);
+				exit(1);
+			}
+	}
+}
+
+/* --------------------------------------------------------- running one */
+
+static struct entry *current;
+static char record_path[PATH_MAX];
+
+static void write_record(const struct kin_record *rec)
+{
+	int fd = open(record_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, rec, sizeof(*rec)) != (ssize_t)sizeof(*rec))
+		unlink(record_path);
+	close(fd);
+}
+
+START_TEST(kin_check_test)
+{
+	struct kin_record rec;
+	kin_run_body(current->t, current->variant, &rec);
+	write_record(&rec);
+	if (rec.result == KIN_RESULT_FAIL || rec.result == KIN_RESULT_ERROR)
+		ck_abort_msg("%s", rec.detail);
+}
+END_TEST
+
+static void run_one(struct entry *e)
+{
+	char tags[256] = "";
+	char id[64];
+	size_t used = 0;
+
+	FOR_EACH_CLAIM(e->t->claims, id, p)
+		used += (size_t)snprintf(tags + used, sizeof(tags) - used, "%s%s",
+					 used ? " " : "", id);
+
+	Suite *s = suite_create("kinship");
+	TCase *tc = tcase_create(e->name);
+	tcase_set_tags(tc, tags);
+	tcase_set_timeout(tc, e->t->timeout > 0 ? e->t->timeout : KIN_DEFAULT_TIMEOUT);
+	tcase_add_test(tc, kin_check_test);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_FORK);
+
+	unlink(record_path);
+	current = e;
+	fflush(NULL);
+	srunner_run_all(sr, CK_SILENT);
+
+	struct kin_record rec;
+	bool have = false;
+	int fd = open(record_path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		have = read(fd, &rec, sizeof(rec)) == (ssize_t)sizeof(rec);
+		close(fd);
+		unlink(record_path);
+	}
+
+	memset(&e->rec, 0, sizeof(e->rec));
+	if (srunner_ntests_run(sr) == 0) {
+		e->rec.result = KIN_RESULT_SKIP;
+		snprintf(e->rec.detail, sizeof(e->rec.detail),
+			 "Check ran nothing (CK_RUN_CASE, CK_RUN_SUITE or CK_*_TAGS set?)");
+	} else if (have) {
+		e->rec = rec;
+	} else {
+		TestResult **tr = srunner_results(sr);
+		const char *msg = tr[0] ? tr_msg(tr[0]) : "no result";
+		int rtype = tr[0] ? tr_rtype(tr[0]) : CK_ERROR;
+		/* a failure Check saw but no record: a Check assertion; a crash,
+		   a timeout or an early exit: an error */
+		e->rec.result = rtype == CK_FAILURE ? KIN_RESULT_FAIL : KIN_RESULT_ERROR;
+		snprintf(e->rec.detail, sizeof(e->rec.detail), "%s%s",
+			 rtype == CK_PASS ? "passed in Check but left no record: " : "",
+			 msg ? msg : "");
+		for (char *q = e->rec.detail; *q; q++)
+			if (*q == '\n' || *q == '\t')
+				*q = ' ';
+		free(tr);
+	}
+	e->ran = true;
+	srunner_free(sr);
+}
+
+/* ----------------------------------------------------------------- output */
+
+enum format { FMT_TAP, FMT_KTAP, FMT_NONE };
+
+static const char *result_word(enum kin_result r)
+{
+	switch (r) {
+	case KIN_RESULT_PASS: return "pass";
+	case KIN_RESULT_FAIL: return "fail";
+	case KIN_RESULT_SKIP: return "skip";
+	default: return "error";
+	}
+}
+
+static void print_tap(enum format fmt, size_t n, const struct entry *e)
+{
+	const struct kin_record *r = &e->rec;
+	bool ok = r->result == KIN_RESULT_PASS || r->result == KIN_RESULT_SKIP;
+	if (fmt == FMT_TAP)
+		printf("%s %zu - %s [%s]", ok ? "ok" : "not ok", n, e->name, e->t->claims);
+	else
+		printf("%s %zu %s", ok ? "ok" : "not ok", n, e->name);
+	if (r->result == KIN_RESULT_SKIP)
+		printf(" # SKIP %s\n", r->detail);
+	else
+		printf("\n# %s%s%s: %s\n", fmt == FMT_KTAP ? e->t->claims : "",
+		       fmt == FMT_KTAP ? " " : "", result_word(r->result), r->detail);
+	fflush(stdout);
+}
+
+static const char *verdict_word(enum kin_verdict v)
+{
+	switch (v) {
+	case KIN_V_HOLDS: return "holds";
+	case KIN_V_CAVEAT: return "holds-with-caveat";
+	case KIN_V_REFUTED: return "refuted";
+	case KIN_V_NA: return "not-applicable";
+	default: return "not yet tested";
+	}
+}
+
+static enum kin_verdict rule_verdict(const char *rule)
+{
+	if (strcmp(rule, "holds") == 0)
+		return KIN_V_HOLDS;
+	if (strcmp(rule, "refuted") == 0)
+		return KIN_V_REFUTED;
+	return KIN_V_CAVEAT;
+}
+
+/* how bad a verdict is for the document, to combine several tests' */
+static int severity(enum kin_verdict v)
+{
+	switch (v) {
+	case KIN_V_REFUTED: return 4;
+	case KIN_V_CAVEAT: return 3;
+	case KIN_V_HOLDS: return 2;
+	case KIN_V_NA: return 1;
+	default: return 0;
+	}
+}
+
+struct claim_outcome {
+	enum kin_verdict verdict;
+	char evidence[4096];
+	char tests[2048];
+	int ntests, npass, nfail, nskip;
+};
+
+static void append(char *buf, size_t len, const char *sep, const char *fmt, ...)
+	KIN_PRINTF(4, 5);
+static void append(char *buf, size_t len, const char *sep, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+	if (used + 1 >= len)
+		return;
+	if (used) {
+		snprintf(buf + used, len - used, "%s", sep);
+		used = strlen(buf);
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The document verdict of a claim from the records of its tests:
+ *  - no test of it ran: not yet tested;
+ *  - every test skipped: not-applicable, the skip reasons as evidence;
+ *  - a test failed or errored: the document's statement did not hold on this
+ *    system (refuted), the failure as evidence;
+ *  - otherwise the gravest verdict a test recorded from its measurement, or
+ *    else the ledger's rule; the evidence is what the tests measured.
+ */
+static void judge(const struct kin_claim *c, struct claim_outcome *o)
+{
+	enum kin_verdict explicit_v = KIN_V_NONE;
+	memset(o, 0, sizeof(*o));
+
+	for (size_t i = 0; i < nentries; i++) {
+		const struct entry *e = &entries[i];
+		if (!e->ran || !claim_list_has(e->t->claims, c->id))
+			continue;
+		o->ntests++;
+		append(o->tests, sizeof(o->tests), ", ", "%s %s", result_word(e->rec.result),
+		       e->name);
+		switch (e->rec.result) {
+		case KIN_RESULT_PASS:
+			o->npass++;
+			break;
+		case KIN_RESULT_SKIP:
+			o->nskip++;
+			break;
+		default:
+			o->nfail++;
+			break;
+		}
+		if (e->rec.verdict && e->rec.result != KIN_RESULT_SKIP &&
+		    severity(e->rec.verdict) > severity(explicit_v))
+			explicit_v = e->rec.verdict;
+	}
+	if (o->ntests == 0) {
+		o->verdict = KIN_V_NONE;
+		return;
+	}
+	for (size_t i = 0; i < nentries; i++) {
+		const struct entry *e = &entries[i];
+		if (!e->ran || !claim_list_has(e->t->claims, c->id))
+			continue;
+		const struct kin_record *r = &e->rec;
+		if (o->nfail && (r->result == KIN_RESULT_PASS || r->result == KIN_RESULT_SKIP))
+			continue;
+		if (!o->nfail && o->npass && r->result == KIN_RESULT_SKIP)
+			continue;
+		append(o->evidence, sizeof(o->evidence), "; ", "%s%s",
+		       r->result == KIN_RESULT_FAIL || r->result == KIN_RESULT_ERROR
+			       ? "FAILED: " : "",
+		       r->evidence[0] && r->result == KIN_RESULT_PASS ? r->evidence : r->detail);
+	}
+	if (o->nfail)
+		o->verdict = KIN_V_REFUTED;
+	else if (o->npass == 0)
+		o->verdict = KIN_V_NA;
+	else if (explicit_v != KIN_V_NONE)
+		o->verdict = explicit_v;
+	else
+		o->verdict = rule_verdict(c->rule);
+}
+
+static void print_wrapped(const char *label, const char *text)
+{
+	/* a label column, then the text folded at about 100 columns */
+	const int width = 100;
+	int col = printf("  %-10s", label);
+	const char *p = text;
+	while (*p) {
+		size_t word = strcspn(p, " ");
+		if (col + (int)word > width && col > 12) {
+			printf("\n%12s", "");
+			col = 12;
+		}
+		col += printf("%.*s", (int)word, p);
+		p += word;
+		while (*p == ' ')
+			p++;
+		if (*p)
+			col += printf(" ");
+	}
+	printf("\n");
+}
+
+static void report(const char **claims, size_t nclaims)
+{
+	struct utsname u;
+	uname(&u);
+	printf("kinship %s report: IPC between related processes (ipc-related-processes.md)\n",
+	       PACKAGE_VERSION);
+	printf("kernel: %s (%s, %zu-byte pages)\n", u.release, u.machine, kin_page_size());
+	printf("libc:   %s\n", kin_libc());
+	printf("user:   uid %d%s\n\n", (int)getuid(),
+	       kin_has_cap(21) ? ", CAP_SYS_ADMIN" : ", no CAP_SYS_ADMIN");
+
+	int counts[5] = { 0 };
+	int ndoc = 0;
+	for (size_t i = 0; i < kin_nclaims; i++) {
+		const struct kin_claim *c = &kin_claims[i];
+		if (nclaims) {
+			bool want = false;
+			for (size_t j = 0; j < nclaims; j++)
+				want |= strcmp(claims[j], c->id) == 0;
+			if (!want)
+				continue;
+		}
+		if (strcmp(c->owner, "doccheck") == 0) {
+			printf("%-18s checked by kinship-doccheck (run it on the document)\n\n", c->id);
+			ndoc++;
+			continue;
+		}
+		struct claim_outcome o;
+		judge(c, &o);
+		counts[o.verdict]++;
+		printf("%-18s %s\n", c->id, verdict_word(o.verdict));
+		print_wrapped("document", c->quote);
+		print_wrapped("claim", c->statement);
+		if (o.verdict == KIN_V_CAVEAT && c->caveat[0])
+			print_wrapped("caveat", c->caveat);
+		if (o.ntests) {
+			print_wrapped("evidence", o.evidence);
+			print_wrapped("tests", o.tests);
+		}
+		if (strcmp(c->owner, "both") == 0)
+			print_wrapped("also", "kinship-doccheck runs the document's own example");
+		printf("\n");
+	}
+	printf("verdicts: %d holds, %d holds-with-caveat, %d refuted, %d not-applicable, "
+	       "%d not yet tested, %d for kinship-doccheck\n",
+	       counts[KIN_V_HOLDS], counts[KIN_V_CAVEAT], counts[KIN_V_REFUTED], counts[KIN_V_NA],
+	       counts[KIN_V_NONE], ndoc);
+}
+
+/* ------------------------------------------------------------------ probes */
+
+/* fds: print the numbers of the open fds, one per line (for exec tests) */
+KIN_PROBE(fds)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return 1;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d))
+			printf("%s\n", e->d_name);
+	closedir(d);
+	return 0;
+}
+
+static int run_probe(int argc, char **argv)
+{
+	for (const struct kin_probe *p = __start_kin_probes; p < __stop_kin_probes; p++)
+		if (strcmp(p->name, argv[0]) == 0)
+			return p->fn(argc, argv);
+	usage_error("unknown probe '%s'", argv[0]);
+}
+
+/* ------------------------------------------------------------------- main */
+
+static char run_dir[PATH_MAX];
+
+static void remove_run_dir(void)
+{
+	if (run_dir[0] && kin_remove_tree(run_dir) < 0)
+		fprintf(stderr, "%s: could not remove %s\n", prog, run_dir);
+}
+
+static void on_signal(int sig)
+{
+	remove_run_dir();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_LIST = 256, OPT_CLAIM, OPT_TEST, OPT_RESULTS, OPT_REPORT, OPT_FORMAT,
+	       OPT_HELP, OPT_PROBE };
+	static const struct option opts[] = {
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "claim", required_argument, NULL, OPT_CLAIM },
+		{ "test", required_argument, NULL, OPT_TEST },
+		{ "results", required_argument, NULL, OPT_RESULTS },
+		{ "report", no_argument, NULL, OPT_REPORT },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char **claims = calloc((size_t)argc, sizeof(*claims));
+	const char **tests = calloc((size_t)argc, sizeof(*tests));
+	size_t nclaims = 0, ntests = 0;
+	bool list = false, want_report = false;
+	const char *results_path = NULL;
+	enum format fmt = FMT_TAP;
+	FILE *results = NULL;
+
+	if (argc > 2 && strcmp(argv[1], "--probe") == 0)
+		return run_probe(argc - 2, argv + 2);
+
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long(argc, argv, ":", opts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case OPT_LIST:
+			list = true;
+			break;
+		case OPT_CLAIM: {
+			const struct kin_claim *cl = kin_claim_find(optarg);
+			if (!cl)
+				usage_error("unknown claim ID '%s' (see --list)", optarg);
+			if (strcmp(cl->owner, "doccheck") == 0)
+				usage_error("claim %s is checked by kinship-doccheck, not by the cases",
+					    optarg);
+			claims[nclaims++] = optarg;
+			break;
+		}
+		case OPT_TEST:
+			tests[ntests++] = optarg;
+			break;
+		case OPT_RESULTS:
+			results_path = optarg;
+			break;
+		case OPT_REPORT:
+			want_report = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "tap") == 0)
+				fmt = FMT_TAP;
+			else if (strcmp(optarg, "ktap") == 0)
+				fmt = FMT_KTAP;
+			else
+				usage_error("unknown format '%s' (tap or ktap)", optarg);
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return 0;
+		case ':':
+			usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			usage_error("unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+
+	collect();
+	for (size_t i = 0; i < nentries; i++) {
+		struct entry *e = &entries[i];
+		bool by_claim = nclaims == 0, by_test = ntests == 0;
+		for (size_t j = 0; j < nclaims; j++)
+			by_claim |= claim_list_has(e->t->claims, claims[j]);
+		for (size_t j = 0; j < ntests; j++)
+			by_test |= strcmp(e->name, tests[j]) == 0 ||
+				   strcmp(e->t->name, tests[j]) == 0;
+		e->selected = by_claim && by_test;
+	}
+	for (size_t j = 0; j < ntests; j++) {
+		bool found = false;
+		for (size_t i = 0; i < nentries; i++)
+			found |= strcmp(entries[i].name, tests[j]) == 0 ||
+				 strcmp(entries[i].t->name, tests[j]) == 0;
+		if (!found)
+			usage_error("unknown test '%s' (see --list)", tests[j]);
+	}
+
+	if (list) {
+		for (size_t i = 0; i < nentries; i++) {
+			char id[64];
+			if (!entries[i].selected)
+				continue;
+			FOR_EACH_CLAIM(entries[i].t->claims, id, p)
+				printf("%s\t%s\n", id, entries[i].name);
+		}
+		return 0;
+	}
+
+	if (results_path) {
+		results = fopen(results_path, "we");
+		if (!results)
+			usage_error("cannot write results to '%s': %s", results_path,
+				    strerror(errno));
+	}
+
+	/* a private directory for the run: the side channel and each test's
+	   temp dir live below it; 0711 so that an unprivileged child can reach
+	   a directory a test opened to it */
+	const char *tmp = getenv("TMPDIR");
+	snprintf(run_dir, sizeof(run_dir), "%s/kinship.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(run_dir)) {
+		fprintf(stderr, "%s: mkdtemp %s: %s\n", prog, run_dir, strerror(errno));
+		return 1;
+	}
+	chmod(run_dir, 0711);
+	kin_run_dir = run_dir;
+	snprintf(record_path, sizeof(record_path), "%s/record", run_dir);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	/* Check's own log files would write over our standard output */
+	unsetenv("CK_TAP_LOG_FILE_NAME");
+	unsetenv("CK_LOG_FILE_NAME");
+	unsetenv("CK_XML_LOG_FILE_NAME");
+
+	size_t nsel = 0;
+	for (size_t i = 0; i < nentries; i++)
+		nsel += entries[i].selected;
+	if (!want_report) {
+		if (fmt == FMT_KTAP)
+			printf("KTAP version 1\n");
+		printf("1..%zu\n", nsel);
+		fflush(stdout);
+	}
+
+	int failed = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < nentries; i++) {
+		struct entry *e = &entries[i];
+		if (!e->selected)
+			continue;
+		run_one(e);
+		n++;
+		if (e->rec.result == KIN_RESULT_FAIL || e->rec.result == KIN_RESULT_ERROR)
+			failed++;
+		if (!want_report)
+			print_tap(fmt, n, e);
+		if (results) {
+			char id[64];
+			FOR_EACH_CLAIM(e->t->claims, id, p)
+				fprintf(results, "%s\t%s\t%s\t%s\n", id, e->name,
+					result_word(e->rec.result), e->rec.detail);
+			fflush(results);
+		}
+	}
+	if (want_report)
+		report(claims, nclaims);
+
+	remove_run_dir();
+	if (results && fclose(results) != 0) {
+		fprintf(stderr, "%s: writing %s: %s\n", prog, results_path, strerror(errno));
+		return 1;
+	}
+	free(claims);
+	free(tests);
+	free(entries);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,2 @@
+/* cases/signal.c: tests come with their issue */
+#include "kin.h"
