@@ -67,6 +67,9 @@ static void usage(FILE *f)
 		"  --results FILE    write claim<TAB>test<TAB>result<TAB>detail per test and claim\n"
 		"  --report          print the document verdict and evidence per claim instead of TAP\n"
 		"  --format tap|ktap standard output format (default tap)\n"
+		"  --verdicts FILE   write claim<TAB>verdict<TAB>evidence per claim the cases own\n"
+		"  --from-results FILE  run nothing: judge the claims from a results file of an\n"
+		"                    earlier run (another kernel, say) for --report and --verdicts\n"
 		"  --help            this text\n"
 		"\n"
 		"Exit status: 0 if no test failed or errored, 1 otherwise, 2 for a usage error.\n"
@@ -413,28 +416,39 @@ static void print_wrapped(const char *label, const char *text)
 	printf("\n");
 }
 
-static void report(const char **claims, size_t nclaims)
+static bool claim_wanted(const char *id, const char **claims, size_t nclaims)
+{
+	if (nclaims == 0)
+		return true;
+	for (size_t j = 0; j < nclaims; j++)
+		if (strcmp(claims[j], id) == 0)
+			return true;
+	return false;
+}
+
+static void report(const char **claims, size_t nclaims, const char *from)
 {
 	struct utsname u;
 	uname(&u);
 	printf("kinship %s report: IPC between related processes (ipc-related-processes.md)\n",
 	       PACKAGE_VERSION);
-	printf("kernel: %s (%s, %zu-byte pages)\n", u.release, u.machine, kin_page_size());
-	printf("libc:   %s\n", kin_libc());
-	printf("user:   uid %d%s\n\n", (int)getuid(),
-	       kin_has_cap(21) ? ", CAP_SYS_ADMIN" : ", no CAP_SYS_ADMIN");
+	if (from) {
+		printf("results: %s (an earlier run; kernel and libc are those of that run)\n\n",
+		       from);
+	} else {
+		printf("kernel: %s (%s, %zu-byte pages)\n", u.release, u.machine,
+		       kin_page_size());
+		printf("libc:   %s\n", kin_libc());
+		printf("user:   uid %d%s\n\n", (int)getuid(),
+		       kin_has_cap(21) ? ", CAP_SYS_ADMIN" : ", no CAP_SYS_ADMIN");
+	}
 
 	int counts[5] = { 0 };
 	int ndoc = 0;
 	for (size_t i = 0; i < kin_nclaims; i++) {
 		const struct kin_claim *c = &kin_claims[i];
-		if (nclaims) {
-			bool want = false;
-			for (size_t j = 0; j < nclaims; j++)
-				want |= strcmp(claims[j], c->id) == 0;
-			if (!want)
-				continue;
-		}
+		if (!claim_wanted(c->id, claims, nclaims))
+			continue;
 		if (strcmp(c->owner, "doccheck") == 0) {
 			printf("%-18s checked by kinship-doccheck (run it on the document)\n\n", c->id);
 			ndoc++;
@@ -460,6 +474,110 @@ static void report(const char **claims, size_t nclaims)
 	       "%d not yet tested, %d for kinship-doccheck\n",
 	       counts[KIN_V_HOLDS], counts[KIN_V_CAVEAT], counts[KIN_V_REFUTED], counts[KIN_V_NA],
 	       counts[KIN_V_NONE], ndoc);
+}
+
+/*
+ * The results file: claim, test, result, detail.  Where a test's measurement
+ * decided the verdict, the detail ends in " => VERDICT: evidence", so that a
+ * results file carried out of a guest can be judged again (--from-results).
+ */
+#define VERDICT_MARK " => "
+
+static void write_results(FILE *f, const struct entry *e)
+{
+	char id[64];
+	FOR_EACH_CLAIM(e->t->claims, id, p) {
+		fprintf(f, "%s\t%s\t%s\t%s", id, e->name, result_word(e->rec.result),
+			e->rec.detail);
+		if (e->rec.verdict != KIN_V_NONE)
+			fprintf(f, VERDICT_MARK "%s: %s", verdict_word(e->rec.verdict),
+				e->rec.evidence[0] ? e->rec.evidence : e->rec.detail);
+		fputc('\n', f);
+	}
+	fflush(f);
+}
+
+static enum kin_result result_from_word(const char *w)
+{
+	if (strcmp(w, "pass") == 0)
+		return KIN_RESULT_PASS;
+	if (strcmp(w, "fail") == 0)
+		return KIN_RESULT_FAIL;
+	if (strcmp(w, "skip") == 0)
+		return KIN_RESULT_SKIP;
+	return KIN_RESULT_ERROR;
+}
+
+static enum kin_verdict verdict_from_word(const char *w, size_t n)
+{
+	for (enum kin_verdict v = KIN_V_HOLDS; v <= KIN_V_NA; v++)
+		if (strlen(verdict_word(v)) == n && strncmp(verdict_word(v), w, n) == 0)
+			return v;
+	return KIN_V_NONE;
+}
+
+/* read a results file instead of running: each known test takes its record */
+static void load_results(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[8192];
+	if (!f)
+		usage_error("cannot read results from '%s': %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *fields[4];
+		char *p = line;
+		line[strcspn(line, "\n")] = 0;
+		int n = 0;
+		for (; n < 4 && p; n++) {
+			fields[n] = p;
+			p = n < 3 ? strchr(p, '\t') : NULL;
+			if (p)
+				*p++ = 0;
+		}
+		if (n < 4)
+			continue;
+		for (size_t i = 0; i < nentries; i++) {
+			struct entry *e = &entries[i];
+			if (strcmp(e->name, fields[1]) != 0 || e->ran)
+				continue;
+			e->ran = true;
+			e->rec.result = result_from_word(fields[2]);
+			char *mark = strstr(fields[3], VERDICT_MARK);
+			if (mark) {
+				char *v = mark + strlen(VERDICT_MARK);
+				char *colon = strstr(v, ": ");
+				if (colon) {
+					e->rec.verdict = verdict_from_word(v, (size_t)(colon - v));
+					snprintf(e->rec.evidence, sizeof(e->rec.evidence), "%s",
+						 colon + 2);
+				}
+				*mark = 0;
+			}
+			snprintf(e->rec.detail, sizeof(e->rec.detail), "%s", fields[3]);
+		}
+	}
+	fclose(f);
+}
+
+/* claim<TAB>verdict<TAB>evidence for each claim the cases own */
+static void write_verdicts(const char *path, const char **claims, size_t nclaims)
+{
+	FILE *f = fopen(path, "we");
+	if (!f) {
+		fprintf(stderr, "%s: cannot write verdicts to '%s': %s\n", prog, path,
+			strerror(errno));
+		exit(1);
+	}
+	for (size_t i = 0; i < kin_nclaims; i++) {
+		const struct kin_claim *c = &kin_claims[i];
+		if (strcmp(c->owner, "doccheck") == 0 || !claim_wanted(c->id, claims, nclaims))
+			continue;
+		struct claim_outcome o;
+		judge(c, &o);
+		fprintf(f, "%s\t%s\t%s\n", c->id, verdict_word(o.verdict),
+			o.ntests ? o.evidence : "no test of this claim ran");
+	}
+	fclose(f);
 }
 
 /* ------------------------------------------------------------------ probes */
@@ -506,7 +624,7 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	enum { OPT_LIST = 256, OPT_CLAIM, OPT_TEST, OPT_RESULTS, OPT_REPORT, OPT_FORMAT,
-	       OPT_HELP, OPT_PROBE };
+	       OPT_HELP, OPT_VERDICTS, OPT_FROM };
 	static const struct option opts[] = {
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "claim", required_argument, NULL, OPT_CLAIM },
@@ -515,13 +633,15 @@ int main(int argc, char **argv)
 		{ "report", no_argument, NULL, OPT_REPORT },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, OPT_HELP },
+		{ "verdicts", required_argument, NULL, OPT_VERDICTS },
+		{ "from-results", required_argument, NULL, OPT_FROM },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **claims = calloc((size_t)argc, sizeof(*claims));
 	const char **tests = calloc((size_t)argc, sizeof(*tests));
 	size_t nclaims = 0, ntests = 0;
 	bool list = false, want_report = false;
-	const char *results_path = NULL;
+	const char *results_path = NULL, *verdicts_path = NULL, *from_path = NULL;
 	enum format fmt = FMT_TAP;
 	FILE *results = NULL;
 
@@ -567,6 +687,12 @@ int main(int argc, char **argv)
 		case OPT_HELP:
 			usage(stdout);
 			return 0;
+		case OPT_VERDICTS:
+			verdicts_path = optarg;
+			break;
+		case OPT_FROM:
+			from_path = optarg;
+			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
@@ -604,6 +730,25 @@ int main(int argc, char **argv)
 			FOR_EACH_CLAIM(entries[i].t->claims, id, p)
 				printf("%s\t%s\n", id, entries[i].name);
 		}
+		return 0;
+	}
+
+	if (verdicts_path) {
+		/* refuse an unwritable path before running anything */
+		FILE *f = fopen(verdicts_path, "ae");
+		if (!f)
+			usage_error("cannot write verdicts to '%s': %s", verdicts_path,
+				    strerror(errno));
+		fclose(f);
+	}
+	if (from_path) {
+		if (results_path)
+			usage_error("--from-results and --results do not go together");
+		load_results(from_path);
+		if (want_report || !verdicts_path)
+			report(claims, nclaims, from_path);
+		if (verdicts_path)
+			write_verdicts(verdicts_path, claims, nclaims);
 		return 0;
 	}
 
@@ -656,16 +801,13 @@ int main(int argc, char **argv)
 			failed++;
 		if (!want_report)
 			print_tap(fmt, n, e);
-		if (results) {
-			char id[64];
-			FOR_EACH_CLAIM(e->t->claims, id, p)
-				fprintf(results, "%s\t%s\t%s\t%s\n", id, e->name,
-					result_word(e->rec.result), e->rec.detail);
-			fflush(results);
-		}
+		if (results)
+			write_results(results, e);
 	}
 	if (want_report)
-		report(claims, nclaims);
+		report(claims, nclaims, NULL);
+	if (verdicts_path)
+		write_verdicts(verdicts_path, claims, nclaims);
 
 	remove_run_dir();
 	if (results && fclose(results) != 0) {
