@@ -28,6 +28,7 @@
 #include <gnu/libc-version.h>
 #endif
 
+#define KIN_NO_LOCATION_MACROS
 #include "kin.h"
 #include "kin-internal.h"
 
@@ -173,11 +174,26 @@ static _Noreturn void finish_fmt(enum kin_result r, const char *fmt, ...)
 	finish(r, fmt, ap);
 }
 
+static __thread const char *caller_file;
+static __thread int caller_line;
+
+void kin_at(const char *file, int line)
+{
+	caller_file = file;
+	caller_line = line;
+}
+
 void kin_fail_at(const char *file, int line, const char *fmt, ...)
 {
 	char msg[sizeof(kin.rec.detail)];
-	const char *base = strrchr(file, '/');
 	va_list ap;
+
+	/* a helper of this file failing for its caller: name the caller */
+	if (strcmp(file, __FILE__) == 0 && caller_file) {
+		file = caller_file;
+		line = caller_line;
+	}
+	const char *base = strrchr(file, '/');
 
 	va_start(ap, fmt);
 	vformat(msg, sizeof(msg), fmt, ap);
@@ -787,6 +803,7 @@ void kin_run_body(const struct kin_test *t, const void *variant, struct kin_reco
 	static bool registered;
 
 	memset(&kin.rec, 0, sizeof(kin.rec));
+	caller_file = NULL;
 	kin.nchildren = 0;
 	kin.tmpdir[0] = 0;
 	kin.test_pid = getpid();

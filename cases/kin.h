@@ -320,4 +320,21 @@ bool kin_can_drop_privileges(char *why, size_t len);
 /* The cases binary itself (for execve of a probe): /proc/self/exe. */
 const char *kin_self_exe(void);
 
+/*
+ * The helpers that fail the test on the caller's behalf report the caller's
+ * file and line, not their own: these macros note the call site first.
+ */
+void kin_at(const char *file, int line);
+#ifndef KIN_NO_LOCATION_MACROS
+#define kin_reap(...) (kin_at(__FILE__, __LINE__), kin_reap(__VA_ARGS__))
+#define kin_reap_ok(...) (kin_at(__FILE__, __LINE__), kin_reap_ok(__VA_ARGS__))
+#define kin_expect_blocked(...) (kin_at(__FILE__, __LINE__), kin_expect_blocked(__VA_ARGS__))
+#define kin_write_all(...) (kin_at(__FILE__, __LINE__), kin_write_all(__VA_ARGS__))
+#define kin_read_all(...) (kin_at(__FILE__, __LINE__), kin_read_all(__VA_ARGS__))
+#define kin_read_within(...) (kin_at(__FILE__, __LINE__), kin_read_within(__VA_ARGS__))
+#define kin_close(...) (kin_at(__FILE__, __LINE__), kin_close(__VA_ARGS__))
+#define kin_fork() (kin_at(__FILE__, __LINE__), kin_fork())
+#define kin_tmpdir() (kin_at(__FILE__, __LINE__), kin_tmpdir())
+#endif
+
 #endif /* KIN_H */

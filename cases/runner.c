@@ -19,8 +19,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kin.h"
@@ -185,6 +187,56 @@ START_TEST(kin_check_test)
 }
 END_TEST
 
+/*
+ * The runner is a child subreaper: whatever a test left behind (a grandchild
+ * orphaned when Check killed the test at its timeout, say) becomes our child.
+ * Reap the dead; kill and reap the living and report them.
+ */
+static int reap_orphans(char *what, size_t len)
+{
+	int alive = 0;
+	size_t used = 0;
+	what[0] = 0;
+	/* the usual case: no child at all, nothing to look for */
+	if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+		return 0;
+	for (;;) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		int found = 0;
+		while (d && (de = readdir(d))) {
+			char path[64], buf[512];
+			int pid = atoi(de->d_name);
+			if (pid <= 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+			if (kin_read_line(path, buf, sizeof(buf)) < 0)
+				continue;
+			char *rp = strrchr(buf, ')');
+			char state;
+			int ppid;
+			if (!rp || sscanf(rp + 1, " %c %d", &state, &ppid) != 2 || ppid != getpid())
+				continue;
+			found++;
+			if (state != 'Z') {
+				alive++;
+				used += (size_t)snprintf(what + used, len > used ? len - used : 0,
+							 "%sprocess %d (state %c)", used ? ", " : "",
+							 pid, state);
+				kill(pid, SIGKILL);
+			}
+			waitpid(pid, NULL, 0);
+		}
+		if (d)
+			closedir(d);
+		if (!found)
+			break;
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	return alive;
+}
+
 static void run_one(struct entry *e)
 {
 	char tags[256] = "";
@@ -235,10 +287,25 @@ static void run_one(struct entry *e)
 		snprintf(e->rec.detail, sizeof(e->rec.detail), "%s%s",
 			 rtype == CK_PASS ? "passed in Check but left no record: " : "",
 			 msg ? msg : "");
+		if (msg && strcmp(msg, "Test timeout expired") == 0) {
+			const char *m = getenv("CK_TIMEOUT_MULTIPLIER");
+			snprintf(e->rec.detail, sizeof(e->rec.detail),
+				 "killed by Check after its timeout of %d s (x%s CK_TIMEOUT_MULTIPLIER)"
+				 ": the test never finished",
+				 e->t->timeout > 0 ? e->t->timeout : KIN_DEFAULT_TIMEOUT,
+				 m && *m ? m : "1");
+		}
 		for (char *q = e->rec.detail; *q; q++)
 			if (*q == '\n' || *q == '\t')
 				*q = ' ';
 		free(tr);
+	}
+	char orphans[256];
+	if (reap_orphans(orphans, sizeof(orphans)) &&
+	    (e->rec.result == KIN_RESULT_PASS || e->rec.result == KIN_RESULT_SKIP)) {
+		e->rec.result = KIN_RESULT_FAIL;
+		snprintf(e->rec.detail, sizeof(e->rec.detail),
+			 "left behind: %s still running after the test", orphans);
 	}
 	e->ran = true;
 	srunner_free(sr);
@@ -771,6 +838,8 @@ int main(int argc, char **argv)
 	chmod(run_dir, 0711);
 	kin_run_dir = run_dir;
 	snprintf(record_path, sizeof(record_path), "%s/record", run_dir);
+	/* orphans of a test come to us, to be reaped (Linux 3.4) */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
