@@ -301,8 +301,7 @@ static void run_one(struct entry *e)
 		free(tr);
 	}
 	char orphans[256];
-	if (reap_orphans(orphans, sizeof(orphans)) &&
-	    (e->rec.result == KIN_RESULT_PASS || e->rec.result == KIN_RESULT_SKIP)) {
+	if (reap_orphans(orphans, sizeof(orphans)) && e->rec.result == KIN_RESULT_PASS) {
 		e->rec.result = KIN_RESULT_FAIL;
 		snprintf(e->rec.detail, sizeof(e->rec.detail),
 			 "left behind: %s still running after the test", orphans);
@@ -673,6 +672,35 @@ static int run_probe(int argc, char **argv)
 
 /* ------------------------------------------------------------------- main */
 
+/* the fds open now, as a bitmap of the first 1024 */
+static void open_fds(unsigned char set[128])
+{
+	memset(set, 0, 128);
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		if (de->d_name[0] != '.' && fd != dirfd(d) && fd < 1024)
+			set[fd / 8] |= (unsigned char)(1u << (fd % 8));
+	}
+	if (d)
+		closedir(d);
+}
+
+/* the runner itself must end with the fds it started with */
+static int fds_left_open(const unsigned char before[128])
+{
+	unsigned char now[128];
+	int n = 0;
+	open_fds(now);
+	for (int fd = 0; fd < 1024; fd++)
+		if ((now[fd / 8] & ~before[fd / 8]) >> (fd % 8) & 1) {
+			fprintf(stderr, "%s: fd %d left open at the end of the run\n", prog, fd);
+			n++;
+		}
+	return n;
+}
+
 static char run_dir[PATH_MAX];
 
 static void remove_run_dir(void)
@@ -714,6 +742,9 @@ int main(int argc, char **argv)
 
 	if (argc > 2 && strcmp(argv[1], "--probe") == 0)
 		return run_probe(argc - 2, argv + 2);
+
+	unsigned char fds_at_start[128];
+	open_fds(fds_at_start);
 
 	opterr = 0;
 	for (;;) {
@@ -886,5 +917,7 @@ int main(int argc, char **argv)
 	free(claims);
 	free(tests);
 	free(entries);
+	if (fds_left_open(fds_at_start))
+		return 1;
 	return failed ? 1 : 0;
 }

@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# The suite catches deviations.  Each shim under shell/shims/ bends one libc
+# behaviour that a claim pins down; under it, kinship-cases must report that
+# claim's tests as failed (other claims may fail too; this one must).
+
+load helpers
+
+setup() {
+	kin_scratch
+	[ -d "${KINSHIP_SHIMS:-}" ] || skip "the shims are not built (make check builds them)"
+}
+
+teardown() {
+	rm -rf "$SCRATCH"
+}
+
+# deviates SHIM CLAIM: run CLAIM's tests under SHIM; at least one must fail
+deviates() {
+	local shim="$KINSHIP_SHIMS/$1.so" claim=$2
+	[ -f "$shim" ] || skip "$shim is not built"
+	# standard output to a file: some shims bend writes to pipes
+	LD_PRELOAD="$shim" "$KINSHIP_CASES" --claim "$claim" \
+		--results "$SCRATCH/r.tsv" > "$SCRATCH/out" 2> "$SCRATCH/err"
+	local status=$?
+	echo "# exit $status; results under $1:" >&3
+	sed 's/^/#   /' "$SCRATCH/r.tsv" >&3
+	[ "$status" -eq 1 ]
+	awk -F'\t' -v c="$claim" '$1 == c && $3 == "fail" { found = 1 } END { exit !found }' "$SCRATCH/r.tsv"
+}
+
+@test "pipe() handing out its ends swapped fails PIPE-ENDS" {
+	deviates pipe-swapped-ends PIPE-ENDS
+}
+
+@test "F_GETPIPE_SZ reporting half the capacity fails PIPE-CAPACITY" {
+	deviates pipe-size-lies PIPE-CAPACITY
+}
+
+@test "read() returning a pipe's bytes out of order fails PIPE-ORDER" {
+	deviates pipe-read-reversed PIPE-ORDER
+}
+
+@test "a pipe write that never returns fails PIPE-WRITE-BLOCKS with a diagnosis, in bounded time" {
+	start=$(date +%s)
+	deviates pipe-write-never-returns PIPE-WRITE-BLOCKS
+	# the failure says where the writer was stuck, not merely that time ran out
+	awk -F'\t' '$1 == "PIPE-WRITE-BLOCKS" && $3 == "fail"' "$SCRATCH/r.tsv" | grep -q 'state'
+	[ $(( $(date +%s) - start )) -lt 60 ]
+}
+
+@test "a write with no reader that raises no SIGPIPE fails PIPE-NO-READER" {
+	deviates pipe-no-sigpipe PIPE-NO-READER
+}
+
+@test "memfd_create() dropping MFD_CLOEXEC fails MEMFD-CLOEXEC" {
+	deviates memfd-no-cloexec MEMFD-CLOEXEC
+}
+
+@test "memfd_create() renaming the memfd fails MEMFD-NAME" {
+	deviates memfd-renamed MEMFD-NAME
+}
+
+@test "MAP_SHARED|MAP_ANONYMOUS made private fails MMAP-SHARED-FORK" {
+	deviates mmap-shared-is-private MMAP-SHARED-FORK
+}
+
+@test "anonymous memory handed out dirty fails MMAP-ZERO" {
+	deviates mmap-not-zeroed MMAP-ZERO
+}
+
+@test "kill() sending SIGUSR2 for SIGUSR1 fails SIG-HANDLER" {
+	deviates kill-wrong-signal SIG-HANDLER
+}
+
+@test "sigaction() dropping SA_RESTART fails SIG-ASYNC" {
+	deviates sigaction-no-restart SIG-ASYNC
+}
+
+@test "signal() with one-shot semantics in every build fails SIG-REGISTER" {
+	deviates signal-oneshot SIG-REGISTER
+}
+
+@test "sigprocmask() that does not block fails SIG-COALESCE" {
+	deviates sigprocmask-ignored SIG-COALESCE
+}
+
+@test "unlink() that leaves a socket file fails UDS-CLEANUP" {
+	deviates unix-unlink-keeps-socket UDS-CLEANUP
+}
+
+@test "connect() refused on a listening Unix socket fails UDS-SEQUENCE" {
+	deviates unix-connect-refused UDS-SEQUENCE
+}
+
+@test "datagrams glued together on receipt fail UDS-TYPES" {
+	deviates unix-dgram-merged UDS-TYPES
+}
