@@ -18,6 +18,7 @@ teardown() {
 deviates() {
 	local shim="$KINSHIP_SHIMS/$1.so" claim=$2
 	[ -f "$shim" ] || skip "$shim is not built"
+	"$KINSHIP_CASES" --list --claim "$claim" | grep -q . || skip "no test of $claim in this build"
 	# standard output to a file: some shims bend writes to pipes
 	LD_PRELOAD="$shim" "$KINSHIP_CASES" --claim "$claim" \
 		--results "$SCRATCH/r.tsv" > "$SCRATCH/out" 2> "$SCRATCH/err"
