@@ -1,7 +1,7 @@
 # ledger-to-c.awk - turn cases/ledger.tsv into the C table of ledger.h.
 # Usage: awk -f ledger-to-c.awk ledger.tsv > ledger.c
 function cstr(s) {
-	gsub(/\\/, "\\\\", s)
+	gsub(/\\/, "\\\\\\\\", s)
 	gsub(/"/, "\\\"", s)
 	return "\"" s "\""
 }
