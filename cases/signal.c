@@ -304,11 +304,11 @@ KIN_TEST_VARIANTS(signal_interrupts_blocked_read, "SIG-ASYNC,SIG-REGISTER", 10,
 	kin_reap_ok(p.pid, WAIT_MS, "child");
 	end_peer(&p);
 	if (v->restarts)
-		kin_pass("child asleep in read() (%s); SIGUSR1 ran its handler and, with SA_RESTART, "
-			 "read() went back to sleep and later returned the byte written",
+		kin_pass("sigaction() with SA_RESTART: SIGUSR1 ran the handler of a child asleep in "
+			 "read() (%s), then read() slept again and returned the byte written later",
 			 kin_task_state_str(&st));
-	kin_pass("child asleep in read() (%s); SIGUSR1 ran its handler and read() returned -1 "
-		 "with EINTR (no SA_RESTART)", kin_task_state_str(&st));
+	kin_pass("sigaction() without SA_RESTART: SIGUSR1 ran the handler of a child asleep in "
+		 "read() (%s), then read() returned -1 with EINTR", kin_task_state_str(&st));
 }
 
 /* ----------------------------------------------------------- SIG-REGISTER */
