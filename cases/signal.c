@@ -167,9 +167,36 @@ static void end_peer(struct peer *p)
 	kin_close(&p->ctl);
 }
 
+/*
+ * Start a child, wait for its 'R' and until it sleeps in read() of its
+ * control pipe, then send it SIGUSR1: a signal that lands while the child
+ * is busy with something else, at a moment the test knows.
+ */
+static void start_and_signal_in_read(struct peer *p, void (*body)(int ctl),
+				     struct kin_task_state *st, const char *what)
+{
+	start_peer(p, body);
+	expect_rec(p->report, 'R', 0, what);
+	kin_expect_blocked(p->pid, SYS_read, WAIT_MS, st, what);
+	KIN_CHECK(kill(p->pid, SIGUSR1));
+}
+
 static void order(struct peer *p, char c)
 {
 	kin_write_all(p->ctl, &c, 1, "order to the child");
+}
+
+/* the child's handler ran, then `call' returned -1 with EINTR, and the child exited 0 */
+static void expect_handler_then_eintr(struct peer *p, const char *call)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "handler run inside %s", call);
+	expect_rec(p->report, 'H', SIGUSR1, what);
+	int e = expect_rec(p->report, 'P', -1, call);
+	if (e != EINTR)
+		kin_fail("%s failed with %s, expected EINTR", call, kin_errno_name(e));
+	kin_reap_ok(p->pid, WAIT_MS, "child");
+	end_peer(p);
 }
 
 /* in a child: read one byte from ctl and report the result as 'P' */
@@ -283,10 +310,7 @@ KIN_TEST_VARIANTS(signal_interrupts_blocked_read, "SIG-ASYNC,SIG-REGISTER", 10,
 	struct peer p;
 
 	async_flags = v->flags;
-	start_peer(&p, async_child);
-	expect_rec(p.report, 'R', 0, "child installed its handler");
-	kin_expect_blocked(p.pid, SYS_read, WAIT_MS, &st, "child reading an empty pipe");
-	KIN_CHECK(kill(p.pid, SIGUSR1));
+	start_and_signal_in_read(&p, async_child, &st, "child reading an empty pipe");
 	expect_rec(p.report, 'H', SIGUSR1, "handler run while the child was in read()");
 	if (v->restarts) {
 		kin_expect_blocked(p.pid, SYS_read, WAIT_MS, &st,
@@ -638,10 +662,7 @@ KIN_TEST(sigusr1_before_handler_is_installed_kills_child, "SIG-DEFAULT-KILLS", 1
 	struct kin_task_state st;
 	struct peer p;
 
-	start_peer(&p, no_handler_child);
-	expect_rec(p.report, 'R', 0, "child without a handler");
-	kin_expect_blocked(p.pid, SYS_read, WAIT_MS, &st, "child not yet registered");
-	KIN_CHECK(kill(p.pid, SIGUSR1));
+	start_and_signal_in_read(&p, no_handler_child, &st, "child without a handler yet");
 	int status = kin_reap(p.pid, WAIT_MS);
 	end_peer(&p);
 	KIN_EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGUSR1,
@@ -652,11 +673,18 @@ KIN_TEST(sigusr1_before_handler_is_installed_kills_child, "SIG-DEFAULT-KILLS", 1
 
 /* -------------------------------------------------------------- SIG-PAUSE */
 
+/* whether the pause() child waits for an order before it calls pause() */
+static bool pause_after_order;
+
 static void pause_child(int ctl)
 {
-	(void)ctl;
-	catch_with(SIGUSR1, 0);
+	char c;
+	/* SA_RESTART, as glibc's default signal() sets: pause() is never restarted */
+	catch_with(SIGUSR1, SA_RESTART);
 	send_rec(report_fd, 'R', 0, 0);
+	/* still on the way to pause(): where the document's sleep(1) is meant to wait */
+	if (pause_after_order && read(ctl, &c, 1) != 1)
+		_exit(3);
 	int r = pause();
 	send_rec(report_fd, 'P', r, errno);
 }
@@ -667,35 +695,19 @@ KIN_TEST(pause_sleeps_until_handler_ran_then_fails_with_eintr, "SIG-PAUSE", 10)
 	struct kin_task_state st;
 	struct peer p;
 
+	pause_after_order = false;
 	start_peer(&p, pause_child);
 	expect_rec(p.report, 'R', 0, "child installed its handler");
 	kin_expect_blocked(p.pid, PAUSE_NR, WAIT_MS, &st, "child in pause()");
 	KIN_EXPECT_TRUE(report_quiet(p.report), "pause() returned before any signal");
 	KIN_CHECK(kill(p.pid, SIGUSR1));
-	expect_rec(p.report, 'H', SIGUSR1, "handler run");
-	int e = expect_rec(p.report, 'P', -1, "pause() after the handler");
-	if (e != EINTR)
-		kin_fail("pause() failed with %s, expected EINTR", kin_errno_name(e));
-	kin_reap_ok(p.pid, WAIT_MS, "child");
-	end_peer(&p);
+	expect_handler_then_eintr(&p, "pause()");
 	kin_pass("child asleep in pause() (%s; syscall %ld is %s) until SIGUSR1; its handler ran, "
-		 "then pause() returned -1 with EINTR", kin_task_state_str(&st), (long)PAUSE_NR,
-		 PAUSE_CALL);
+		 "then pause() returned -1 with EINTR (SA_RESTART set)", kin_task_state_str(&st),
+		 (long)PAUSE_NR, PAUSE_CALL);
 }
 
 /* --------------------------------------------------------- SIG-SLEEP-SYNC */
-
-static void late_pause_child(int ctl)
-{
-	char c;
-	catch_with(SIGUSR1, SA_RESTART);
-	send_rec(report_fd, 'R', 0, 0);
-	/* still on the way to pause(): where sleep(1) is meant to wait */
-	if (read(ctl, &c, 1) != 1)
-		_exit(3);
-	int r = pause();
-	send_rec(report_fd, 'P', r, errno);
-}
 
 /* SIG-SLEEP-SYNC */
 KIN_TEST(signal_before_pause_is_handled_and_child_sleeps_on, "SIG-SLEEP-SYNC", 10)
@@ -703,10 +715,8 @@ KIN_TEST(signal_before_pause_is_handled_and_child_sleeps_on, "SIG-SLEEP-SYNC", 1
 	struct kin_task_state st;
 	struct peer p;
 
-	start_peer(&p, late_pause_child);
-	expect_rec(p.report, 'R', 0, "child installed its handler");
-	kin_expect_blocked(p.pid, SYS_read, WAIT_MS, &st, "child before pause()");
-	KIN_CHECK(kill(p.pid, SIGUSR1));
+	pause_after_order = true;
+	start_and_signal_in_read(&p, pause_child, &st, "child on its way to pause()");
 	expect_rec(p.report, 'H', SIGUSR1, "handler run before pause()");
 	order(&p, 'g');
 	kin_expect_blocked(p.pid, PAUSE_NR, WAIT_MS, &st, "child in pause() after its handler ran");
@@ -745,20 +755,12 @@ KIN_TEST(sigprocmask_and_sigsuspend_do_not_lose_early_signal, "SIG-SLEEP-SYNC", 
 	struct kin_task_state st;
 	struct peer p;
 
-	start_peer(&p, sigsuspend_child);
-	expect_rec(p.report, 'R', 0, "child blocked SIGUSR1");
-	kin_expect_blocked(p.pid, SYS_read, WAIT_MS, &st, "child before sigsuspend()");
-	KIN_CHECK(kill(p.pid, SIGUSR1));
+	start_and_signal_in_read(&p, sigsuspend_child, &st, "child on its way to sigsuspend()");
 	KIN_EXPECT_TRUE(pending_anywhere(p.pid, SIGUSR1),
 			"SIGUSR1 sent while blocked is not pending in /proc/PID/status");
 	KIN_EXPECT_TRUE(report_quiet(p.report), "the handler ran while SIGUSR1 was blocked");
 	order(&p, 'g');
-	expect_rec(p.report, 'H', SIGUSR1, "handler run inside sigsuspend()");
-	int e = expect_rec(p.report, 'P', -1, "sigsuspend()");
-	if (e != EINTR)
-		kin_fail("sigsuspend() failed with %s, expected EINTR", kin_errno_name(e));
-	kin_reap_ok(p.pid, WAIT_MS, "child");
-	end_peer(&p);
+	expect_handler_then_eintr(&p, "sigsuspend()");
 	kin_pass("SIGUSR1 sent early stayed pending while blocked; sigsuspend() ran the handler "
 		 "and returned -1/EINTR at once");
 }
