@@ -18,7 +18,6 @@
 
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -698,6 +697,8 @@ KIN_TEST(pause_sleeps_until_handler_ran_then_fails_with_eintr, "SIG-PAUSE", 10)
 	pause_after_order = false;
 	start_peer(&p, pause_child);
 	expect_rec(p.report, 'R', 0, "child installed its handler");
+	if (PAUSE_NR == -1)
+		kin_note("no system call number is known for pause() here: state S alone is the proof");
 	kin_expect_blocked(p.pid, PAUSE_NR, WAIT_MS, &st, "child in pause()");
 	KIN_EXPECT_TRUE(report_quiet(p.report), "pause() returned before any signal");
 	KIN_CHECK(kill(p.pid, SIGUSR1));
