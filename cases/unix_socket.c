@@ -537,9 +537,9 @@ KIN_TEST(abstract_name_makes_no_file_and_is_free_after_last_close, "UDS-ABSTRACT
  * 127.0.0.1, in the same run, interleaved round by round (the order of the
  * transports alternates), medians of the rounds.
  */
-#define EFF_ROUNDS 5
-#define EFF_PINGS 300           /* one-byte round trips per transport and round */
-#define EFF_BULK (2 << 20)      /* bytes per transport and round */
+#define EFF_ROUNDS 7
+#define EFF_PINGS 200           /* one-byte round trips per transport and round */
+#define EFF_BULK (1 << 20)      /* bytes per transport and round */
 #define EFF_WRITE 65536         /* bytes per write() */
 #define EFF_PATTERN 65521       /* a prime: a chunk out of place shows */
 
