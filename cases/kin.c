@@ -707,6 +707,49 @@ const char *kin_self_exe(void)
 	return "/proc/self/exe";
 }
 
+static bool probe_in(const char *dir, const char *name, const char *suffix, char *buf,
+		     size_t len)
+{
+	if (!dir || !*dir ||
+	    (size_t)snprintf(buf, len, "%s/kinship-probe-%s%s", dir, name, suffix) >= len)
+		return false;
+	return access(buf, X_OK) == 0;
+}
+
+const char *kin_probe_path(const char *name, char *buf, size_t len)
+{
+	char self[PATH_MAX] = "", where[PATH_MAX];
+	const char *env = getenv("KINSHIP_PROBE_DIR");
+	const char *dirs[2] = { NULL, NULL };
+	bool want_static = false;
+
+	ssize_t n = readlink(kin_self_exe(), self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	char *slash = strrchr(self, '/');
+	if (slash) {
+		size_t blen = strlen(slash);
+		want_static = blen >= 7 && strcmp(slash + blen - 7, "-static") == 0;
+		*slash = 0;
+	}
+	if (env && *env) {
+		dirs[0] = env;
+	} else {
+		dirs[0] = slash ? self : NULL;
+#ifdef KIN_PROBE_LIBEXECDIR
+		dirs[1] = KIN_PROBE_LIBEXECDIR;
+#endif
+	}
+	const char *first = want_static ? "-static" : "", *second = want_static ? "" : "-static";
+	for (int i = 0; i < 2; i++)
+		if (probe_in(dirs[i], name, first, buf, len) ||
+		    probe_in(dirs[i], name, second, buf, len))
+			return buf;
+	snprintf(where, sizeof(where), "%s%s%s", dirs[0] ? dirs[0] : "?", dirs[1] ? " or " : "",
+		 dirs[1] ? dirs[1] : "");
+	kin_skip("probe kinship-probe-%s%s not found in %s: build it with `make "
+		 "cases/kinship-probe-%s%s'", name, first, where, name, first);
+}
+
 /* ------------------------------------------------ the context of a test */
 
 static void snapshot_fds(unsigned char *set)

@@ -321,6 +321,17 @@ bool kin_can_drop_privileges(char *why, size_t len);
 const char *kin_self_exe(void);
 
 /*
+ * A probe program that make builds beside the cases binary, named
+ * kinship-probe-NAME (dynamic) and kinship-probe-NAME-static (for guests).
+ * Looks in $KINSHIP_PROBE_DIR when set, else in the directory of
+ * /proc/self/exe and then where `make install' puts probes; prefers the
+ * -static variant when the running binary's name ends in -static, and falls
+ * back to the other.  Writes the path into buf and returns it; a probe that
+ * is nowhere ends the test with kin_skip, naming what to build.
+ */
+const char *kin_probe_path(const char *name, char *buf, size_t len);
+
+/*
  * The helpers that fail the test on the caller's behalf report the caller's
  * file and line, not their own: these macros note the call site first.
  */
