@@ -27,6 +27,12 @@ struct kin_record {
 /* the run's private directory; each test's kin_tmpdir() lives below it */
 extern const char *kin_run_dir;
 
+/* the signal mask a test body starts with (the runner blocks some signals
+   around Check; see run_one in runner.c) */
+#include <signal.h>
+extern sigset_t kin_test_mask;
+extern bool kin_test_mask_set;
+
 /* run one test body with its context (children, fds, temp dir) around it */
 void kin_run_body(const struct kin_test *t, const void *variant, struct kin_record *out);
 

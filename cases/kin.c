@@ -55,6 +55,8 @@ static struct {
 } kin;
 
 const char *kin_run_dir;
+sigset_t kin_test_mask;
+bool kin_test_mask_set;
 
 /* -------------------------------------------------------------- helpers */
 
@@ -847,6 +849,8 @@ void kin_run_body(const struct kin_test *t, const void *variant, struct kin_reco
 {
 	static bool registered;
 
+	if (kin_test_mask_set)
+		sigprocmask(SIG_SETMASK, &kin_test_mask, NULL);
 	memset(&kin.rec, 0, sizeof(kin.rec));
 	caller_file = NULL;
 	kin.nchildren = 0;

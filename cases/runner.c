@@ -259,7 +259,23 @@ static void run_one(struct entry *e)
 	unlink(record_path);
 	current = e;
 	fflush(NULL);
+	/*
+	 * While Check runs a test it handles SIGTERM and SIGINT by killing the
+	 * test and then its own process group, which is our caller's (make's,
+	 * a harness's).  Keep those signals pending until the test has ended;
+	 * then our own handler cleans up and ends the run.  The test itself
+	 * starts with the mask the runner had (kin_test_mask).
+	 */
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	kin_test_mask = old;
+	kin_test_mask_set = true;
 	srunner_run_all(sr, CK_SILENT);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	struct kin_record rec;
 	bool have = false;
