@@ -457,15 +457,32 @@ void kin_expect_blocked(pid_t pid, long syscall_nr, long ms, struct kin_task_sta
 void kin_write_all(int fd, const void *buf, size_t n, const char *what)
 {
 	const char *p = buf;
+	sigset_t pipe_set, old;
+
+	/* a peer that died is a failure to report, not a SIGPIPE that kills
+	   the test before it can say what happened */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
 	while (n) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
-			kin_fail("%s: write: %s", what, w < 0 ? strerror(errno) : "wrote 0");
+		if (w <= 0) {
+			int e = errno;
+			if (w < 0 && e == EPIPE && !sigismember(&old, SIGPIPE)) {
+				struct timespec zero = { 0, 0 };
+				sigtimedwait(&pipe_set, NULL, &zero);
+			}
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			kin_fail("%s: write: %s", what,
+				 w < 0 ? (e == EPIPE ? "EPIPE: the reader is gone" : strerror(e))
+				       : "wrote 0");
+		}
 		p += w;
 		n -= (size_t)w;
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 void kin_read_all(int fd, void *buf, size_t n, const char *what)

@@ -798,6 +798,10 @@ static void coalesce_child(int ctl)
 	send_rec(report_fd, 'R', 0, 0);
 	if (read(ctl, &c, 1) != 1)
 		_exit(3);
+	/* still blocked: the sends must be pending, none delivered yet */
+	sigset_t pending;
+	sigpending(&pending);
+	send_rec(report_fd, 'Q', sigismember(&pending, coalesce_sig), 0);
 	/* every pending instance is delivered before sigprocmask returns */
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	send_rec(report_fd, 'P', 0, 0);
@@ -819,6 +823,7 @@ KIN_TEST_VARIANTS(signal_sent_three_times_while_blocked, "SIG-COALESCE", 10,
 		KIN_CHECK(sigqueue(p.pid, coalesce_sig, val));
 	}
 	order(&p, 'g');
+	expect_rec(p.report, 'Q', 1, "the signal is pending and undelivered while blocked");
 	int n = 0;
 	for (;;) {
 		struct rec r;
