@@ -108,6 +108,8 @@ teardown() {
 
 @test "a run leaves nothing in its TMPDIR" {
 	mkdir "$SCRATCH/tmp"
+	# searchable by others, as /tmp is, so the permission test can run
+	chmod 0711 "$SCRATCH"
 	TMPDIR="$SCRATCH/tmp" run "$KINSHIP_CASES"
 	[ "$status" -eq 0 ]
 	[ -z "$(ls -A "$SCRATCH/tmp")" ]
