@@ -8,9 +8,17 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kin.h"
@@ -145,6 +153,88 @@ KIN_TEST(new_pipe_holds_16_pages, "PIPE-CAPACITY", 5)
 		 reason ? ": " : "", reason ? reason : "");
 }
 
+
+/* ------------------------------------------------------------ helpers */
+
+/* n bytes of a pattern that differs at every offset of a page */
+static char *pattern(size_t n, unsigned seed)
+{
+	char *buf = malloc(n ? n : 1);
+	KIN_EXPECT_TRUE(buf != NULL, "malloc(%zu) failed", n);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)('!' + (i * 7 + seed) % 89);
+	return buf;
+}
+
+/* drain n bytes from fd and check they are buf */
+static void expect_drain(int fd, const char *buf, size_t n, const char *what)
+{
+	char *got = malloc(n ? n : 1);
+	KIN_EXPECT_TRUE(got != NULL, "malloc(%zu) failed", n);
+	kin_read_all(fd, got, n, what);
+	KIN_EXPECT_MEM(got, buf, n, what);
+	free(got);
+}
+
+/* a child's one number for its parent: the result of a call, or -errno */
+static void report_ll(int fd, long long v)
+{
+	if (write(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+		_exit(3);
+}
+
+static long long read_report(int fd, const char *what)
+{
+	long long v;
+	kin_read_all(fd, &v, sizeof(v), what);
+	return v;
+}
+
+/* set a pipe's size with F_SETPIPE_SZ and check what the kernel made of it */
+static int set_pipe_size(int fd, int request, int want)
+{
+	int r = fcntl(fd, F_SETPIPE_SZ, request);
+	if (r < 0 && errno == EINVAL && request <= 1 << 30)
+		kin_skip("F_SETPIPE_SZ is not supported (Linux 2.6.35 brought it)");
+	if (r < 0)
+		kin_fail("fcntl(F_SETPIPE_SZ, %d): %s", request, kin_errno_name(errno));
+	KIN_EXPECT_EQ(r, want, "F_SETPIPE_SZ result");
+	KIN_EXPECT_EQ(pipe_size(fd), want, "F_GETPIPE_SZ after F_SETPIPE_SZ");
+	return r;
+}
+
+/* CAP_SYS_RESOURCE lifts pipe-max-size; a test that needs the cap to bite skips */
+static long long pipe_max_size(void)
+{
+	long long max = kin_read_ll("/proc/sys/fs/pipe-max-size");
+	if (max <= 0)
+		kin_skip("/proc/sys/fs/pipe-max-size is unreadable (%s)", strerror(errno));
+	return max;
+}
+
+/*
+ * One non-blocking write of capacity+1 bytes into an empty pipe stores
+ * exactly `capacity' bytes and returns that count; the next write, of one
+ * byte, fails with EAGAIN.
+ */
+static void expect_nonblocking_fill(int fd[2], int cap)
+{
+	size_t len = (size_t)cap + 1;
+	char *buf = pattern(len, 3);
+	int fl = KIN_CHECK(fcntl(fd[1], F_GETFL));
+	KIN_CHECK(fcntl(fd[1], F_SETFL, fl | O_NONBLOCK));
+
+	ssize_t w = write(fd[1], buf, len);
+	if (w < 0)
+		kin_fail("non-blocking write of %zu bytes into an empty pipe: %s", len,
+			 kin_errno_name(errno));
+	KIN_EXPECT_EQ(w, cap, "bytes one non-blocking write of capacity+1 stored");
+	KIN_EXPECT_EQ(queued(fd[0]), cap, "FIONREAD of the full pipe");
+	KIN_EXPECT_ERRNO(write(fd[1], buf, 1), EAGAIN);
+	expect_drain(fd[0], buf, (size_t)cap, "the bytes the non-blocking write stored");
+	free(buf);
+}
+
 /* PIPE-CAPACITY */
 KIN_TEST(nonblocking_write_stores_exactly_capacity_bytes, "PIPE-CAPACITY", 5)
 {
@@ -152,22 +242,383 @@ KIN_TEST(nonblocking_write_stores_exactly_capacity_bytes, "PIPE-CAPACITY", 5)
 
 	make_pipe(fd);
 	int sz = pipe_size(fd[1]);
-	size_t len = (size_t)sz + kin_page_size();
-	char *buf = malloc(len);
-	KIN_EXPECT_TRUE(buf != NULL, "malloc(%zu) failed", len);
-	memset(buf, 'p', len);
-	KIN_CHECK(fcntl(fd[1], F_SETFL, O_NONBLOCK));
-
-	ssize_t w = write(fd[1], buf, len);
-	int err = errno;
-	free(buf);
-	if (w < 0)
-		kin_fail("write of %zu bytes into an empty pipe: %s", len, strerror(err));
-	KIN_EXPECT_EQ(w, sz, "bytes one non-blocking write stored in an empty pipe");
-	KIN_EXPECT_EQ(queued(fd[0]), sz, "FIONREAD of the full pipe");
-	char c = 'q';
-	KIN_EXPECT_ERRNO(write(fd[1], &c, 1), EAGAIN);
+	expect_nonblocking_fill(fd, sz);
 	close_pipe(fd);
-	kin_pass("one non-blocking write of %zu bytes stored %d (F_GETPIPE_SZ), the next got EAGAIN",
-		 len, sz);
+	kin_pass("one non-blocking write of %d bytes stored %d (F_GETPIPE_SZ), the next got EAGAIN",
+		 sz + 1, sz);
+}
+
+/* ------------------------------------------------------- blocking writes */
+
+enum pipe_size_kind { PIPE_SIZE_DEFAULT, PIPE_SIZE_ONE_PAGE, PIPE_SIZE_MAX };
+
+struct size_variant {
+	const char *name;
+	enum pipe_size_kind kind;
+};
+
+static const struct size_variant size_variants[] = {
+	{ "default_size", PIPE_SIZE_DEFAULT },
+	{ "one_page", PIPE_SIZE_ONE_PAGE },
+	{ "pipe_max_size", PIPE_SIZE_MAX },
+};
+
+/* a new pipe of the variant's size; returns its capacity */
+static int make_sized_pipe(int fd[2], enum pipe_size_kind kind)
+{
+	make_pipe(fd);
+	switch (kind) {
+	case PIPE_SIZE_ONE_PAGE:
+		return set_pipe_size(fd[1], (int)kin_page_size(), (int)kin_page_size());
+	case PIPE_SIZE_MAX: {
+		long long max = pipe_max_size();
+		return set_pipe_size(fd[1], (int)max, (int)max);
+	}
+	default:
+		return pipe_size(fd[1]);
+	}
+}
+
+/* PIPE-WRITE-BLOCKS */
+KIN_TEST_VARIANTS(full_pipe_blocks_writer_after_capacity_bytes, "PIPE-WRITE-BLOCKS", 10,
+		  size_variants, struct size_variant, v)
+{
+	struct kin_task_state st;
+	int fd[2], rep[2];
+
+	int cap = make_sized_pipe(fd, v->kind);
+	size_t len = (size_t)cap + 1;
+	char *buf = pattern(len, 1);
+	make_pipe(rep);
+
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		close(fd[0]);
+		close(rep[0]);
+		ssize_t w = write(fd[1], buf, len);
+		report_ll(rep[1], w < 0 ? -errno : w);
+		_exit(0);
+	}
+	kin_close(&fd[1]);
+	kin_close(&rep[1]);
+
+	kin_expect_blocked(pid, SYS_write, 2000, &st, "writer of capacity+1 bytes");
+	KIN_EXPECT_EQ(queued(fd[0]), cap, "bytes queued (FIONREAD) while the writer sleeps");
+	kin_note("wchan %s", st.wchan[0] ? st.wchan : "unreadable");
+	expect_drain(fd[0], buf, len, "the capacity+1 bytes of the blocked write");
+	KIN_EXPECT_EQ(read_report(rep[0], "the writer's result"), (long long)len,
+		      "return value of the blocking write after the drain");
+	kin_reap_ok(pid, 2000, "writer");
+	close_pipe(fd);
+	kin_close(&rep[0]);
+
+	/* the same write with O_NONBLOCK stores capacity bytes; then EAGAIN */
+	make_sized_pipe(fd, v->kind);
+	expect_nonblocking_fill(fd, cap);
+	close_pipe(fd);
+	free(buf);
+	kin_pass("%d-byte pipe: a blocking write of %zu bytes slept (state S in write) with exactly "
+		 "%d bytes queued and returned %zu once drained; with O_NONBLOCK it returned %d, "
+		 "then EAGAIN", cap, len, cap, len, cap);
+}
+
+/* ------------------------------------------------------ the fill figures */
+
+/*
+ * What fits before a writer blocks, by the kernel's rule (fs/pipe.c,
+ * pipe_write): a pipe has `slots' page-sized buffers; the part of a write
+ * past a multiple of the page size (len % page) is first merged into the last
+ * buffer if it fits there whole, the rest goes into fresh buffers of up to a
+ * page each.  Returns the bytes that successive writes of `len' bytes store
+ * before one of them would block (or gets EAGAIN, or stores only part).
+ */
+static size_t pipe_fill_model(size_t page, size_t slots, size_t len)
+{
+	size_t used = 0, last = 0, total = 0;
+	size_t rest = len % page;
+	for (;;) {
+		size_t done = 0;
+		if (rest && used && last + rest <= page) {
+			last += rest;
+			done = rest;
+		}
+		while (done < len && used < slots) {
+			size_t c = len - done < page ? len - done : page;
+			used++;
+			last = c;
+			done += c;
+		}
+		total += done;
+		if (done < len)
+			return total;
+		if (used == slots && (rest == 0 || last + rest > page))
+			return total;
+	}
+}
+
+struct fill_variant {
+	const char *name;
+	size_t len;             /* bytes per write; 0: one write of capacity+1 */
+};
+
+static const struct fill_variant fill_variants[] = {
+	{ "1_byte_writes", 1 },
+	{ "100_byte_writes", 100 },
+	{ "4096_byte_writes", 4096 },
+	{ "4097_byte_writes", 4097 },
+	{ "one_large_write", 0 },
+};
+
+/* PIPE-CAPACITY */
+KIN_TEST_VARIANTS(pipe_fills_16_page_slots_not_65536_bytes, "PIPE-CAPACITY", 10,
+		  fill_variants, struct fill_variant, v)
+{
+	size_t page = kin_page_size();
+	struct kin_task_state st;
+	int fd[2];
+
+	make_pipe(fd);
+	int cap = pipe_size(fd[1]);
+	size_t len = v->len ? v->len : (size_t)cap + 1;
+	size_t want = pipe_fill_model(page, (size_t)cap / page, len);
+	char *buf = pattern(len, 5);
+
+	/* non-blocking: write until EAGAIN */
+	KIN_CHECK(fcntl(fd[1], F_SETFL, O_NONBLOCK));
+	size_t stored = 0;
+	for (size_t calls = 0;; calls++) {
+		ssize_t w = write(fd[1], buf, len);
+		if (w < 0 && errno == EAGAIN)
+			break;
+		if (w <= 0)
+			kin_fail("non-blocking write %zu of %zu bytes: %s", calls + 1, len,
+				 w < 0 ? kin_errno_name(errno) : "returned 0");
+		stored += (size_t)w;
+		KIN_EXPECT_TRUE(calls <= (size_t)cap, "over %d writes without EAGAIN", cap);
+	}
+	KIN_EXPECT_EQ(stored, want, "bytes non-blocking writes stored before EAGAIN");
+	KIN_EXPECT_EQ(queued(fd[0]), stored, "FIONREAD after EAGAIN");
+	close_pipe(fd);
+
+	/* blocking: a writer in a loop, observed asleep */
+	make_pipe(fd);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		close(fd[0]);
+		signal(SIGPIPE, SIG_IGN);
+		while (write(fd[1], buf, len) >= 0)
+			;
+		_exit(errno == EPIPE ? 0 : 1);
+	}
+	kin_close(&fd[1]);
+	kin_expect_blocked(pid, SYS_write, 2000, &st, "writer in a loop");
+	int blocked_at = queued(fd[0]);
+	kin_close(&fd[0]);      /* wakes the writer: EPIPE ends its loop */
+	kin_reap_ok(pid, 2000, "writer in a loop");
+	free(buf);
+	KIN_EXPECT_EQ(blocked_at, want, "bytes queued when the blocking writer slept");
+
+	char what[48];
+	if (v->len)
+		snprintf(what, sizeof(what), "%zu-byte writes", len);
+	else
+		snprintf(what, sizeof(what), "one write of %zu bytes", len);
+	if (page == 4096 && cap == 65536)
+		kin_verdict(KIN_V_CAVEAT, "%s: %zu bytes fit before the writer blocked "
+			    "(16 slots of %zu-byte pages)", what, want, page);
+	else
+		kin_verdict(KIN_V_REFUTED, "%s: %zu bytes fit before the writer blocked, not 64KB "
+			    "(%d-byte pipe, %zu slots of %zu-byte pages)", what, want, cap,
+			    (size_t)cap / page, page);
+	kin_pass("%s: %zu bytes fit in a %d-byte pipe of %zu-byte pages, blocking and "
+		 "non-blocking alike", what, want, cap, page);
+}
+
+/* ------------------------------------------------------ F_SETPIPE_SZ */
+
+/* PIPE-CAPACITY */
+KIN_TEST(setpipe_sz_rounds_up_to_a_power_of_two_pages, "PIPE-CAPACITY", 5)
+{
+	int page = (int)kin_page_size();
+	long long max = pipe_max_size();
+	static const struct { int pages, extra, want_pages; } req[] = {
+		{ 0, 1, 1 }, { 1, 0, 1 }, { 1, 1, 2 }, { 3, 0, 4 }, { 5, 0, 8 }, { 16, 1, 32 },
+	};
+	char seen[256] = "";
+	size_t used = 0;
+	int fd[2];
+
+	make_pipe(fd);
+	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
+		int request = req[i].pages * page + req[i].extra;
+		int want = req[i].want_pages * page;
+		if (want > max)
+			continue;
+		set_pipe_size(fd[1], request, want);
+		used += (size_t)snprintf(seen + used, sizeof(seen) - used, "%s%d->%d",
+					 used ? ", " : "", request, want);
+	}
+	close_pipe(fd);
+	kin_pass("F_SETPIPE_SZ rounded requests up to a power of two pages of %d bytes: %s",
+		 page, seen);
+}
+
+/* PIPE-CAPACITY */
+KIN_TEST(setpipe_sz_below_occupied_slots_fails_ebusy, "PIPE-CAPACITY", 5)
+{
+	int page = (int)kin_page_size();
+	int fd[2];
+
+	make_pipe(fd);
+	set_pipe_size(fd[1], 4 * page, 4 * page);
+	char *buf = pattern((size_t)page * 3, 9);
+	/* three page-sized writes take three slots */
+	for (int i = 0; i < 3; i++)
+		kin_write_all(fd[1], buf + (size_t)i * page, (size_t)page, "one page");
+	KIN_EXPECT_ERRNO(fcntl(fd[1], F_SETPIPE_SZ, 2 * page), EBUSY);
+	KIN_EXPECT_ERRNO(fcntl(fd[1], F_SETPIPE_SZ, page), EBUSY);
+	KIN_EXPECT_EQ(pipe_size(fd[1]), 4 * page, "F_GETPIPE_SZ after the refused shrink");
+
+	/* one slot read: two occupied, and two slots are enough */
+	expect_drain(fd[0], buf, (size_t)page, "the first page");
+	set_pipe_size(fd[1], 2 * page, 2 * page);
+	expect_drain(fd[0], buf + page, (size_t)page * 2, "the pages kept across the shrink");
+	free(buf);
+	close_pipe(fd);
+	kin_pass("with 3 of 4 slots occupied F_SETPIPE_SZ to 2 pages and to 1 page failed EBUSY; "
+		 "with 2 occupied, 2 pages worked and kept the bytes");
+}
+
+/* PIPE-CAPACITY */
+KIN_TEST(setpipe_sz_above_pipe_max_size_is_eperm_unprivileged, "PIPE-CAPACITY", 5)
+{
+	long long max = pipe_max_size();
+	char why[160];
+	int fd[2];
+
+	if (!kin_can_drop_privileges(why, sizeof(why)))
+		kin_skip("%s", why);
+	if (max > (1 << 29))
+		kin_skip("pipe-max-size %lld leaves no room above it for a request", max);
+	make_pipe(fd);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		if (kin_drop_privileges(why, sizeof(why)) < 0)
+			kin_fail("%s", why);
+		KIN_EXPECT_ERRNO(fcntl(fd[1], F_SETPIPE_SZ, (int)max + 1), EPERM);
+		KIN_EXPECT_ERRNO(fcntl(fd[1], F_SETPIPE_SZ, (int)max * 2), EPERM);
+		set_pipe_size(fd[1], (int)max, (int)max);
+		_exit(0);
+	}
+	kin_reap_ok(pid, 2000, "unprivileged child");
+	close_pipe(fd);
+	kin_pass("as uid %d without capabilities F_SETPIPE_SZ to pipe-max-size %lld worked and to "
+		 "%lld and %lld failed EPERM", KIN_NOBODY, max, max + 1, max * 2);
+}
+
+/* ------------------------------------------------ pipe-user-pages-soft */
+
+struct soft_outcome {
+	int skip;               /* 1: the child could not run it; msg says why */
+	char msg[200];
+	long pipes;             /* pipes made until the first small one */
+	int small_size;         /* F_GETPIPE_SZ of that pipe */
+	int grow_errno;         /* F_SETPIPE_SZ back to the default */
+};
+
+/* in the unprivileged child: make pipes until one comes out small */
+static void soft_limit_child(int out, long long soft, int def)
+{
+	struct soft_outcome o = { 0 };
+	long page = (long)kin_page_size();
+	long bound = (long)(soft / (def / page)) + 2;
+	struct rlimit rl;
+	char why[160];
+
+	if (kin_drop_privileges(why, sizeof(why)) < 0)
+		kin_fail("%s", why);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rlim_t need = (rlim_t)bound * 2 + 16;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		o.skip = 1;
+		snprintf(o.msg, sizeof(o.msg), "passing pipe-user-pages-soft=%lld takes %ld pipes, "
+			 "but the fd hard limit is %llu", soft, bound, (unsigned long long)rl.rlim_max);
+	} else {
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			kin_fail("setrlimit(RLIMIT_NOFILE, %llu): %s", (unsigned long long)need,
+				 strerror(errno));
+		int p[2];
+		for (o.pipes = 1; o.pipes <= bound; o.pipes++) {
+			if (pipe(p) < 0)
+				kin_fail("pipe %ld: %s", o.pipes, strerror(errno));
+			int sz = fcntl(p[1], F_GETPIPE_SZ);
+			if (sz < def) {
+				o.small_size = sz;
+				errno = 0;
+				fcntl(p[1], F_SETPIPE_SZ, def);
+				o.grow_errno = errno;
+				break;
+			}
+			KIN_EXPECT_EQ(sz, def, "F_GETPIPE_SZ of a pipe under the soft limit");
+		}
+	}
+	if (write(out, &o, sizeof(o)) != (ssize_t)sizeof(o))
+		_exit(3);
+	_exit(0);
+}
+
+/* PIPE-CAPACITY */
+KIN_TEST(user_over_pipe_user_pages_soft_gets_2_pages, "PIPE-CAPACITY", 10)
+{
+	long page = (long)kin_page_size();
+	long long soft = kin_read_ll("/proc/sys/fs/pipe-user-pages-soft");
+	struct soft_outcome o;
+	char why[160];
+	int out[2];
+	int def = PIPE_DEF_PAGES * (int)page;
+
+	if (soft < 0)
+		kin_skip("/proc/sys/fs/pipe-user-pages-soft is unreadable (Linux 4.5 brought it)");
+	if (soft == 0)
+		kin_skip("pipe-user-pages-soft is 0: no soft limit on this system");
+	if (pipe_max_size() < def)
+		kin_skip("pipe-max-size is below 16 pages: new pipes are capped by it instead");
+	if (soft / PIPE_DEF_PAGES > 16384)
+		kin_skip("pipe-user-pages-soft=%lld would take over %lld pipes", soft,
+			 soft / PIPE_DEF_PAGES);
+	if (!kin_can_drop_privileges(why, sizeof(why)))
+		kin_skip("%s", why);
+
+	make_pipe(out);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		close(out[0]);
+		soft_limit_child(out[1], soft, def);
+	}
+	kin_close(&out[1]);
+	kin_read_all(out[0], &o, sizeof(o), "the unprivileged child's outcome");
+	kin_reap_ok(pid, 5000, "unprivileged child making pipes");
+	kin_close(&out[0]);
+	if (o.skip)
+		kin_skip("%s", o.msg);
+
+	long first_small_max = (long)(soft / PIPE_DEF_PAGES) + 1;
+	KIN_EXPECT_TRUE(o.small_size != 0, "%ld pipes as uid %d, all of 16 pages: "
+			"pipe-user-pages-soft=%lld did not bite", o.pipes - 1, KIN_NOBODY, soft);
+	KIN_EXPECT_TRUE(o.pipes <= first_small_max, "the first small pipe was number %ld, after "
+			"the %ld that fit under pipe-user-pages-soft=%lld", o.pipes,
+			first_small_max - 1, soft);
+	KIN_EXPECT_TRUE(o.small_size == 2 * page || o.small_size == page,
+			"a pipe over the soft limit got %d bytes, expected 2 pages (1 before Linux "
+			"5.14) of %ld", o.small_size, page);
+	KIN_EXPECT_EQ(o.grow_errno, EPERM, "errno of F_SETPIPE_SZ back to 16 pages over the soft limit");
+
+	kin_verdict(KIN_V_CAVEAT, "as uid %d, pipe %ld got %d bytes (%ld page%s) once the user was "
+		    "over pipe-user-pages-soft=%lld, and growing it failed EPERM", KIN_NOBODY,
+		    o.pipes, o.small_size, o.small_size / page, o.small_size == page ? ", the "
+		    "pre-5.14 rule" : "s", soft);
+	kin_pass("as uid %d: pipes 1-%ld got 16 pages, pipe %ld got %d bytes over "
+		 "pipe-user-pages-soft=%lld; F_SETPIPE_SZ to %d: EPERM", KIN_NOBODY, o.pipes - 1,
+		 o.pipes, o.small_size, soft, def);
 }
