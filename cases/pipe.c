@@ -383,7 +383,7 @@ KIN_TEST_VARIANTS(pipe_fills_16_page_slots_not_65536_bytes, "PIPE-CAPACITY", 10,
 	size_t want = pipe_fill_model(page, (size_t)cap / page, len);
 	char *buf = pattern(len, 5);
 
-	/* non-blocking: write until EAGAIN */
+	/* non-blocking writes until EAGAIN */
 	KIN_CHECK(fcntl(fd[1], F_SETFL, O_NONBLOCK));
 	size_t stored = 0;
 	for (size_t calls = 0;; calls++) {
@@ -398,10 +398,10 @@ KIN_TEST_VARIANTS(pipe_fills_16_page_slots_not_65536_bytes, "PIPE-CAPACITY", 10,
 	}
 	KIN_EXPECT_EQ(stored, want, "bytes non-blocking writes stored before EAGAIN");
 	KIN_EXPECT_EQ(queued(fd[0]), stored, "FIONREAD after EAGAIN");
-	close_pipe(fd);
 
-	/* blocking: a writer in a loop, observed asleep */
-	make_pipe(fd);
+	/* blocking: where the non-blocking writes got EAGAIN, one more
+	   blocking write of the same size sleeps without storing a byte */
+	KIN_CHECK(fcntl(fd[1], F_SETFL, 0));
 	pid_t pid = kin_fork();
 	if (pid == 0) {
 		close(fd[0]);
@@ -411,12 +411,11 @@ KIN_TEST_VARIANTS(pipe_fills_16_page_slots_not_65536_bytes, "PIPE-CAPACITY", 10,
 		_exit(errno == EPIPE ? 0 : 1);
 	}
 	kin_close(&fd[1]);
-	kin_expect_blocked(pid, SYS_write, 2000, &st, "writer in a loop");
-	int blocked_at = queued(fd[0]);
+	kin_expect_blocked(pid, SYS_write, 2000, &st, "blocking writer at the fill point");
+	KIN_EXPECT_EQ(queued(fd[0]), stored, "bytes queued while the blocking writer sleeps");
 	kin_close(&fd[0]);      /* wakes the writer: EPIPE ends its loop */
-	kin_reap_ok(pid, 2000, "writer in a loop");
+	kin_reap_ok(pid, 2000, "blocking writer");
 	free(buf);
-	KIN_EXPECT_EQ(blocked_at, want, "bytes queued when the blocking writer slept");
 
 	char what[48];
 	if (v->len)
@@ -430,8 +429,8 @@ KIN_TEST_VARIANTS(pipe_fills_16_page_slots_not_65536_bytes, "PIPE-CAPACITY", 10,
 		kin_verdict(KIN_V_REFUTED, "%s: %zu bytes fit before the writer blocked, not 64KB "
 			    "(%d-byte pipe, %zu slots of %zu-byte pages)", what, want, cap,
 			    (size_t)cap / page, page);
-	kin_pass("%s: %zu bytes fit in a %d-byte pipe of %zu-byte pages, blocking and "
-		 "non-blocking alike", what, want, cap, page);
+	kin_pass("%s: %zu bytes fit in a %d-byte pipe of %zu-byte pages before EAGAIN; "
+		 "there a blocking writer slept", what, want, cap, page);
 }
 
 /* ------------------------------------------------------ F_SETPIPE_SZ */
@@ -621,4 +620,278 @@ KIN_TEST(user_over_pipe_user_pages_soft_gets_2_pages, "PIPE-CAPACITY", 10)
 	kin_pass("as uid %d: pipes 1-%ld got 16 pages, pipe %ld got %d bytes over "
 		 "pipe-user-pages-soft=%lld; F_SETPIPE_SZ to %d: EPERM", KIN_NOBODY, o.pipes - 1,
 		 o.pipes, o.small_size, soft, def);
+}
+
+/* ----------------------------------------------------- one-way, in order */
+
+/* PIPE-ONEWAY */
+KIN_TEST(process_reading_its_own_pipe_gets_its_own_bytes_back, "PIPE-ONEWAY", 5)
+{
+	static const char ping[] = "ping from the parent";
+	char buf[64];
+	int fd[2], go[2];
+
+	make_pipe(fd);
+	make_pipe(go);
+	/* a child that holds both ends, as after any fork, and reads nothing */
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		close(go[1]);
+		char c;
+		_exit(read(go[0], &c, 1) == 0 ? 0 : 1);
+	}
+	kin_close(&go[0]);
+	kin_write_all(fd[1], ping, sizeof(ping) - 1, "the parent's message");
+	ssize_t r = kin_read_within(fd[0], buf, sizeof(buf), 1000, "the parent reading its pipe");
+	KIN_EXPECT_EQ(r, sizeof(ping) - 1, "bytes the writer read back from its own pipe");
+	KIN_EXPECT_MEM(buf, ping, sizeof(ping) - 1, "the bytes the writer read back");
+	kin_close(&go[1]);
+	kin_reap_ok(pid, 1000, "child holding both ends");
+	close_pipe(fd);
+	kin_pass("with a child holding both ends, the parent read back its own %zu bytes: one "
+		 "pipe is one channel, whoever reads first gets the data", sizeof(ping) - 1);
+}
+
+/* PIPE-ONEWAY */
+KIN_TEST(two_pipes_carry_a_conversation_both_ways, "PIPE-ONEWAY", 5)
+{
+	static const char ping[] = "ping", pong[] = "pong";
+	char buf[16];
+	int down[2], up[2];
+
+	make_pipe(down);
+	make_pipe(up);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		close(down[1]);
+		close(up[0]);
+		kin_read_all(down[0], buf, 4, "child: the parent's ping");
+		KIN_EXPECT_MEM(buf, ping, 4, "child: the ping");
+		kin_write_all(up[1], pong, 4, "child: the pong");
+		_exit(0);
+	}
+	kin_close(&down[0]);
+	kin_close(&up[1]);
+	kin_write_all(down[1], ping, 4, "the ping");
+	kin_read_all(up[0], buf, 4, "the child's pong");
+	KIN_EXPECT_MEM(buf, pong, 4, "the pong");
+	kin_reap_ok(pid, 1000, "child");
+	KIN_EXPECT_EQ(read(up[0], buf, sizeof(buf)), 0, "read after the child exited (EOF)");
+	kin_close(&down[1]);
+	kin_close(&up[0]);
+	kin_pass("parent->child \"ping\" on one pipe, child->parent \"pong\" on a second, each side "
+		 "closing the ends it does not use");
+}
+
+/* PIPE-ORDER */
+KIN_TEST(bytes_arrive_in_write_order_across_many_writes, "PIPE-ORDER", 5)
+{
+	size_t total = 256 * 1024;
+	char *buf = pattern(total, 11);
+	int fd[2];
+
+	make_pipe(fd);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		close(fd[0]);
+		/* writes of changing sizes, none a multiple of another */
+		static const size_t sizes[] = { 1, 7, 100, 4095, 4097, 13, 65521, 3 };
+		for (size_t off = 0, i = 0; off < total; i++) {
+			size_t n = sizes[i % 8];
+			if (n > total - off)
+				n = total - off;
+			kin_write_all(fd[1], buf + off, n, "child: one write");
+			off += n;
+		}
+		_exit(0);
+	}
+	kin_close(&fd[1]);
+	/* reads of other sizes */
+	char *got = malloc(total);
+	KIN_EXPECT_TRUE(got != NULL, "malloc failed");
+	static const size_t rsizes[] = { 5, 4096, 333, 12289 };
+	size_t off = 0;
+	for (size_t i = 0; off < total; i++) {
+		size_t n = rsizes[i % 4];
+		if (n > total - off)
+			n = total - off;
+		ssize_t r = kin_read_within(fd[0], got + off, n, 2000, "the stream");
+		KIN_EXPECT_TRUE(r > 0, "end of file after %zu of %zu bytes", off, total);
+		off += (size_t)r;
+	}
+	KIN_EXPECT_MEM(got, buf, total, "the stream read back");
+	KIN_EXPECT_EQ(read(fd[0], got, 1), 0, "read after the writer exited (EOF)");
+	kin_reap_ok(pid, 2000, "writer");
+	free(got);
+	free(buf);
+	kin_close(&fd[0]);
+	kin_pass("%zu bytes in writes of 1 to 65521 bytes came back in order through reads of "
+		 "other sizes", total);
+}
+
+/* PIPE-ORDER */
+KIN_TEST(two_writes_come_back_in_one_read, "PIPE-ORDER", 5)
+{
+	char buf[64];
+	int fd[2];
+
+	make_pipe(fd);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		close(fd[0]);
+		kin_write_all(fd[1], "first,", 6, "child: first write");
+		kin_write_all(fd[1], "second", 6, "child: second write");
+		_exit(0);
+	}
+	kin_close(&fd[1]);
+	kin_reap_ok(pid, 1000, "writer");
+	ssize_t r = read(fd[0], buf, sizeof(buf));
+	KIN_EXPECT_EQ(r, 12, "bytes one read returned after two 6-byte writes");
+	KIN_EXPECT_MEM(buf, "first,second", 12, "the bytes of the one read");
+	kin_close(&fd[0]);
+	kin_pass("two writes of 6 bytes came back as one read of 12 \"first,second\": a byte "
+		 "stream keeps order, not message boundaries");
+}
+
+/* ------------------------------------------------------------ kinship */
+
+/* PIPE-KIN */
+KIN_TEST(siblings_share_a_pipe_inherited_from_their_parent, "PIPE-KIN", 5)
+{
+	static const char msg[] = "from one sibling to the other";
+	int fd[2];
+
+	make_pipe(fd);
+	pid_t writer = kin_fork();
+	if (writer == 0) {
+		close(fd[0]);
+		kin_write_all(fd[1], msg, sizeof(msg), "writer sibling");
+		_exit(0);
+	}
+	pid_t reader = kin_fork();
+	if (reader == 0) {
+		char buf[sizeof(msg)];
+		close(fd[1]);
+		kin_read_all(fd[0], buf, sizeof(buf), "reader sibling");
+		KIN_EXPECT_MEM(buf, msg, sizeof(msg), "reader sibling: the message");
+		_exit(0);
+	}
+	close_pipe(fd);
+	kin_reap_ok(writer, 1000, "writer sibling");
+	kin_reap_ok(reader, 1000, "reader sibling");
+	kin_pass("two children of the pipe's creator, each holding one inherited end, passed %zu "
+		 "bytes", sizeof(msg));
+}
+
+/* PIPE-KIN */
+KIN_TEST(unrelated_process_opens_pipe_through_proc_fd, "PIPE-KIN", 5)
+{
+	static const char msg[] = "written through /proc/PID/fd/N";
+	int ctl;
+
+	/* the stranger exists before the pipe, and is no descendant of its holder */
+	pid_t stranger = kin_stranger(O_WRONLY, msg, sizeof(msg), &ctl);
+	pid_t holder = kin_fork();
+	if (holder == 0) {
+		char buf[sizeof(msg)];
+		int fd[2];
+		make_pipe(fd);
+		kin_stranger_go(&ctl, getpid(), fd[1]);
+		if (!kin_poll_in(fd[0], 2000))
+			kin_fail("holder: nothing arrived from the stranger");
+		kin_read_all(fd[0], buf, sizeof(buf), "holder: the stranger's message");
+		KIN_EXPECT_MEM(buf, msg, sizeof(msg), "holder: the stranger's message");
+		_exit(0);
+	}
+	kin_close(&ctl);
+	kin_reap_ok(stranger, 2000, "stranger");
+	kin_reap_ok(holder, 2000, "holder");
+	kin_pass("a process forked before the pipe existed, sibling of its holder, opened "
+		 "/proc/HOLDER/fd/N of the write end and its %zu bytes reached the holder's read "
+		 "end", sizeof(msg));
+}
+
+/* send one fd over a Unix socket (SCM_RIGHTS) */
+static void send_fd(int sock, int fd)
+{
+	char byte = 'F';
+	struct iovec iov = { &byte, 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	memset(&u, 0, sizeof(u));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(sock, &m, 0) != 1)
+		kin_fail("sendmsg(SCM_RIGHTS): %s", strerror(errno));
+}
+
+/* receive one fd sent with send_fd, within a deadline */
+static int recv_fd(int sock)
+{
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	if (!kin_poll_in(sock, 2000))
+		kin_fail("no fd arrived within 2 s");
+	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1)
+		kin_fail("recvmsg: %s", strerror(errno));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+		kin_fail("recvmsg: no SCM_RIGHTS message");
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* PIPE-KIN */
+KIN_TEST(unrelated_process_receives_pipe_end_with_scm_rights, "PIPE-KIN", 5)
+{
+	static const char msg[] = "written through an fd received with SCM_RIGHTS";
+	int sv[2];
+
+	KIN_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	/* the receiver exists before the pipe: it cannot have inherited it */
+	pid_t receiver = kin_fork();
+	if (receiver == 0) {
+		struct stat st;
+		close(sv[0]);
+		int fd = recv_fd(sv[1]);
+		KIN_EXPECT_TRUE(fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode),
+				"receiver: the fd received is not a pipe");
+		KIN_EXPECT_EQ(fcntl(fd, F_GETFL) & O_ACCMODE, O_WRONLY, "receiver: access mode");
+		kin_write_all(fd, msg, sizeof(msg), "receiver: write to the received fd");
+		_exit(0);
+	}
+	pid_t holder = kin_fork();
+	if (holder == 0) {
+		char buf[sizeof(msg)];
+		int fd[2];
+		close(sv[1]);
+		make_pipe(fd);
+		send_fd(sv[0], fd[1]);
+		close(fd[1]);
+		if (!kin_poll_in(fd[0], 2000))
+			kin_fail("holder: nothing arrived from the receiver");
+		kin_read_all(fd[0], buf, sizeof(buf), "holder: the receiver's message");
+		KIN_EXPECT_MEM(buf, msg, sizeof(msg), "holder: the receiver's message");
+		_exit(0);
+	}
+	kin_close(&sv[0]);
+	kin_close(&sv[1]);
+	kin_reap_ok(receiver, 2000, "receiver");
+	kin_reap_ok(holder, 2000, "holder");
+	kin_pass("a process forked before the pipe existed received its write end with SCM_RIGHTS "
+		 "and its %zu bytes reached the holder's read end", sizeof(msg));
 }
