@@ -895,3 +895,276 @@ KIN_TEST(unrelated_process_receives_pipe_end_with_scm_rights, "PIPE-KIN", 5)
 	kin_pass("a process forked before the pipe existed received its write end with SCM_RIGHTS "
 		 "and its %zu bytes reached the holder's read end", sizeof(msg));
 }
+
+/* ------------------------------------------------------- empty pipes */
+
+/* PIPE-READ-BLOCKS */
+KIN_TEST(read_from_empty_pipe_sleeps_until_data_arrives, "PIPE-READ-BLOCKS", 5)
+{
+	static const char msg[] = "Hello from parent";
+	struct kin_task_state st;
+	int fd[2], rep[2];
+
+	make_pipe(fd);
+	make_pipe(rep);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		char buf[64];
+		close(fd[1]);
+		close(rep[0]);
+		ssize_t r = read(fd[0], buf, sizeof(buf));
+		report_ll(rep[1], r < 0 ? -errno : r);
+		if (r > 0 && write(rep[1], buf, (size_t)r) != r)
+			_exit(3);
+		_exit(0);
+	}
+	kin_close(&fd[0]);
+	kin_close(&rep[1]);
+	kin_expect_blocked(pid, SYS_read, 2000, &st, "reader of an empty pipe");
+	KIN_EXPECT_EQ(kin_poll_in(rep[0], 0), 0, "reader reported before any data was written");
+	kin_note("wchan %s", st.wchan[0] ? st.wchan : "unreadable");
+	kin_write_all(fd[1], msg, 17, "the message");
+	KIN_EXPECT_EQ(read_report(rep[0], "the reader's result"), 17, "bytes the woken read returned");
+	char got[17];
+	kin_read_all(rep[0], got, sizeof(got), "the bytes the reader got");
+	KIN_EXPECT_MEM(got, msg, 17, "the bytes the reader got");
+	kin_reap_ok(pid, 1000, "reader");
+	kin_close(&fd[1]);
+	kin_close(&rep[0]);
+	kin_pass("a reader of an empty pipe slept in read (state S) and woke with exactly the 17 "
+		 "bytes written");
+}
+
+/* PIPE-READ-BLOCKS */
+KIN_TEST(read_returns_eof_at_once_when_no_write_end_is_open, "PIPE-READ-BLOCKS", 5)
+{
+	char c;
+	int fd[2];
+
+	make_pipe(fd);
+	kin_write_all(fd[1], "ab", 2, "two bytes");
+	kin_close(&fd[1]);
+	/* what is queued still comes out, then end of file */
+	KIN_EXPECT_EQ(read(fd[0], &c, 1), 1, "read of queued data after the writer closed");
+	KIN_EXPECT_EQ(read(fd[0], &c, 1), 1, "read of queued data after the writer closed");
+	KIN_EXPECT_EQ(kin_poll_in(fd[0], 0), 1, "poll(POLLIN|POLLHUP) of a pipe with no writer, 0 ms");
+	KIN_EXPECT_EQ(read(fd[0], &c, 1), 0, "read with every write end closed");
+	KIN_EXPECT_EQ(read(fd[0], &c, 1), 0, "a second read with every write end closed");
+	kin_close(&fd[0]);
+	kin_pass("with the only write end closed, queued bytes came out, then read returned 0 "
+		 "at once (poll ready with a 0 ms timeout)");
+}
+
+/* PIPE-READ-BLOCKS */
+KIN_TEST(reader_gets_eof_when_child_holding_last_write_end_exits, "PIPE-READ-BLOCKS", 5)
+{
+	struct kin_task_state st;
+	int fd[2], go[2], rep[2];
+
+	make_pipe(fd);
+	make_pipe(go);
+	make_pipe(rep);
+	/* the holder of the last write end: waits for "go", then exits */
+	pid_t holder = kin_fork();
+	if (holder == 0) {
+		char c;
+		close(fd[0]);
+		close(go[1]);
+		close(rep[0]);
+		close(rep[1]);
+		_exit(read(go[0], &c, 1) == 1 ? 0 : 1);
+	}
+	kin_close(&go[0]);
+	kin_close(&fd[1]);
+	pid_t reader = kin_fork();
+	if (reader == 0) {
+		char c;
+		close(go[1]);
+		close(rep[0]);
+		ssize_t r = read(fd[0], &c, 1);
+		report_ll(rep[1], r < 0 ? -errno : r);
+		_exit(0);
+	}
+	kin_close(&fd[0]);
+	kin_close(&rep[1]);
+	kin_expect_blocked(reader, SYS_read, 2000, &st, "reader while a child holds the write end");
+	kin_write_all(go[1], "x", 1, "go");
+	kin_reap_ok(holder, 1000, "holder of the write end");
+	KIN_EXPECT_EQ(read_report(rep[0], "the reader's result"), 0,
+		      "read once the child holding the last write end exited");
+	kin_reap_ok(reader, 1000, "reader");
+	kin_close(&go[1]);
+	kin_close(&rep[0]);
+	kin_pass("a reader slept while a child held the last write end; when that child exited "
+		 "its read returned 0 (EOF)");
+}
+
+/* ------------------------------------------------------------ atomicity */
+
+#define ATOMIC_WRITERS 4
+#define ATOMIC_RECORDS 64
+
+/* a PIPE_BUF record: writer, sequence number, then bytes derived from both */
+static void make_record(char *rec, unsigned writer, unsigned seq)
+{
+	memcpy(rec, &writer, sizeof(writer));
+	memcpy(rec + sizeof(writer), &seq, sizeof(seq));
+	for (size_t i = 2 * sizeof(unsigned); i < PIPE_BUF; i++)
+		rec[i] = (char)(writer * 37 + seq * 11 + i);
+}
+
+/* PIPE-ATOMIC */
+KIN_TEST(pipe_buf_writes_from_several_writers_never_interleave, "PIPE-ATOMIC", 10)
+{
+	static char rec[PIPE_BUF], want[PIPE_BUF];
+	unsigned next[ATOMIC_WRITERS] = { 0 };
+	pid_t pids[ATOMIC_WRITERS];
+	int fd[2];
+
+	make_pipe(fd);
+	KIN_EXPECT_EQ(PIPE_BUF, 4096, "PIPE_BUF from <limits.h>");
+	KIN_EXPECT_EQ(fpathconf(fd[0], _PC_PIPE_BUF), 4096, "fpathconf(_PC_PIPE_BUF)");
+	for (unsigned w = 0; w < ATOMIC_WRITERS; w++) {
+		pids[w] = kin_fork();
+		if (pids[w] == 0) {
+			close(fd[0]);
+			for (unsigned s = 0; s < ATOMIC_RECORDS; s++) {
+				make_record(rec, w, s);
+				/* one write() per record: no retry loop */
+				if (write(fd[1], rec, PIPE_BUF) != PIPE_BUF)
+					_exit(2);
+			}
+			_exit(0);
+		}
+	}
+	kin_close(&fd[1]);
+	for (unsigned n = 0; n < ATOMIC_WRITERS * ATOMIC_RECORDS; n++) {
+		unsigned w, s;
+		kin_read_all(fd[0], rec, PIPE_BUF, "a record");
+		memcpy(&w, rec, sizeof(w));
+		memcpy(&s, rec + sizeof(w), sizeof(s));
+		KIN_EXPECT_TRUE(w < ATOMIC_WRITERS && s == next[w],
+				"record %u: header says writer %u record %u, expected a writer's "
+				"next record", n, w, s);
+		make_record(want, w, s);
+		KIN_EXPECT_MEM(rec, want, PIPE_BUF, "a record's bytes (interleaved with another?)");
+		next[w]++;
+	}
+	KIN_EXPECT_EQ(read(fd[0], rec, 1), 0, "read after all records (EOF)");
+	for (unsigned w = 0; w < ATOMIC_WRITERS; w++)
+		kin_reap_ok(pids[w], 2000, "writer");
+	kin_close(&fd[0]);
+	kin_pass("%d writers x %d records of PIPE_BUF=%d bytes through one pipe: every record "
+		 "arrived whole and in its writer's order", ATOMIC_WRITERS, ATOMIC_RECORDS, PIPE_BUF);
+}
+
+/* ---------------------------------------------------------- no reader */
+
+/* PIPE-NO-READER */
+KIN_TEST(write_with_no_reader_is_killed_by_sigpipe, "PIPE-NO-READER", 5)
+{
+	int fd[2];
+
+	make_pipe(fd);
+	kin_close(&fd[0]);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		sigset_t all;
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		ssize_t r = write(fd[1], "x", 1);
+		_exit(r < 0 ? 2 : 3);
+	}
+	int status = kin_reap(pid, 1000);
+	kin_close(&fd[1]);
+	KIN_EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE,
+			"writer with no reader: %s, expected killed by SIGPIPE",
+			kin_status_str(status));
+	kin_pass("a write with no read end open killed the writer with SIGPIPE (signal %d)", SIGPIPE);
+}
+
+/* PIPE-NO-READER */
+KIN_TEST(write_with_no_reader_fails_epipe_when_sigpipe_ignored, "PIPE-NO-READER", 5)
+{
+	int fd[2];
+
+	make_pipe(fd);
+	kin_close(&fd[0]);
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	KIN_EXPECT_ERRNO(write(fd[1], "x", 1), EPIPE);
+	signal(SIGPIPE, old);
+	kin_close(&fd[1]);
+	kin_pass("with SIGPIPE ignored, a write with no read end open failed at once with EPIPE");
+}
+
+/* PIPE-NO-READER */
+KIN_TEST(blocked_writer_wakes_when_last_reader_closes, "PIPE-NO-READER", 5)
+{
+	struct kin_task_state st;
+	int fd[2], rep[2];
+
+	make_pipe(fd);
+	make_pipe(rep);
+	int cap = pipe_size(fd[1]);
+	size_t len = (size_t)cap + 1;
+	char *buf = pattern(len, 13);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		close(fd[0]);
+		close(rep[0]);
+		signal(SIGPIPE, SIG_IGN);
+		ssize_t w = write(fd[1], buf, len);
+		report_ll(rep[1], w < 0 ? -errno : w);
+		w = write(fd[1], buf, 1);
+		report_ll(rep[1], w < 0 ? -errno : w);
+		_exit(0);
+	}
+	kin_close(&fd[1]);
+	kin_close(&rep[1]);
+	kin_expect_blocked(pid, SYS_write, 2000, &st, "writer on a full pipe");
+	kin_close(&fd[0]);
+	KIN_EXPECT_EQ(read_report(rep[0], "the woken write"), cap,
+		      "return of the blocked write when the reader closed");
+	KIN_EXPECT_EQ(read_report(rep[0], "the next write"), -EPIPE, "the next write (-errno)");
+	kin_reap_ok(pid, 1000, "writer");
+	kin_close(&rep[0]);
+	free(buf);
+	kin_pass("a writer asleep on a full pipe woke when the reader closed: its write returned "
+		 "the %d bytes stored, the next failed EPIPE (SIGPIPE ignored)", cap);
+}
+
+/* ------------------------------------------------------------ example */
+
+/* PIPE-EXAMPLE */
+KIN_TEST(example_child_receives_17_bytes_without_nul, "PIPE-EXAMPLE", 5)
+{
+	int fd[2];
+
+	/* the document's sequence: pipe, fork, the child closes fd[1] and
+	   reads into char buffer[20], the parent closes fd[0] and writes 17 */
+	make_pipe(fd);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		char buffer[20];
+		memset(buffer, 0xa5, sizeof(buffer)); /* what an uninitialised buffer may hold */
+		close(fd[1]);
+		ssize_t r = read(fd[0], buffer, sizeof(buffer));
+		close(fd[0]);
+		KIN_EXPECT_EQ(r, 17, "child: bytes of read(fd[0], buffer, 20)");
+		KIN_EXPECT_MEM(buffer, "Hello from parent", 17, "child: the message");
+		KIN_EXPECT_TRUE(memchr(buffer, 0, 17) == NULL, "child: a NUL among the 17 bytes");
+		KIN_EXPECT_TRUE((unsigned char)buffer[17] == 0xa5,
+				"child: read touched buffer[17] (0x%02x)", (unsigned char)buffer[17]);
+		_exit(0);
+	}
+	close(fd[0]);
+	ssize_t w = write(fd[1], "Hello from parent", 17);
+	close(fd[1]);
+	fd[0] = fd[1] = -1;
+	KIN_EXPECT_EQ(w, 17, "the parent's write");
+	kin_reap_ok(pid, 1000, "the example's child");
+	kin_pass("the child's one read returned the 17 bytes \"Hello from parent\" whole; none is a "
+		 "NUL and buffer[17..19] kept what they held, so printf(\"%%s\") reads past the "
+		 "message");
+}
