@@ -156,13 +156,23 @@ KIN_TEST(new_pipe_holds_16_pages, "PIPE-CAPACITY", 5)
 
 /* ------------------------------------------------------------ helpers */
 
-/* n bytes of a pattern that differs at every offset of a page */
+/* n bytes of a pattern with a period of 89 bytes (prime: no page or write
+   size is a multiple of it), so a byte out of place shows */
 static char *pattern(size_t n, unsigned seed)
 {
 	char *buf = malloc(n ? n : 1);
 	KIN_EXPECT_TRUE(buf != NULL, "malloc(%zu) failed", n);
-	for (size_t i = 0; i < n; i++)
+	size_t have = n < 89 ? n : 89;
+	for (size_t i = 0; i < have; i++)
 		buf[i] = (char)('!' + (i * 7 + seed) % 89);
+	/* the rest by doubling copies of whole periods */
+	for (size_t period = 89; have < n;) {
+		size_t c = have / period * period;
+		if (c > n - have)
+			c = n - have;
+		memcpy(buf + have, buf, c);
+		have += c;
+	}
 	return buf;
 }
 
@@ -1013,7 +1023,7 @@ KIN_TEST(reader_gets_eof_when_child_holding_last_write_end_exits, "PIPE-READ-BLO
 /* ------------------------------------------------------------ atomicity */
 
 #define ATOMIC_WRITERS 4
-#define ATOMIC_RECORDS 64
+#define ATOMIC_RECORDS 32
 
 /* a PIPE_BUF record: writer, sequence number, then bytes derived from both */
 static void make_record(char *rec, unsigned writer, unsigned seq)
