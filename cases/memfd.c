@@ -123,7 +123,7 @@ struct create_variant {
 
 static const struct create_variant create_variants[] = {
 	{ "libc_memfd_create", false },
-	{ "syscall_SYS_memfd_create", true },
+	{ "syscall_sys_memfd_create", true },
 };
 
 /* MEMFD-FORK */
