@@ -119,7 +119,7 @@ KIN_TEST_VARIANTS(child_write_reaches_parent_only_through_map_shared, "MMAP-SHAR
 		memcpy(ptr, after, sizeof(after));
 		_exit(0);
 	}
-	kin_reap_ok(pid, 1000, "child");
+	kin_reap_ok(pid, 2000, "child");
 	const char *want = v->seen ? after : before;
 	KIN_EXPECT_TRUE(strcmp(ptr, want) == 0, "%s: the parent read \"%.40s\", expected \"%s\"",
 			v->name, ptr, want);
@@ -160,7 +160,7 @@ KIN_TEST(mmap_example_parent_reads_what_child_wrote, "ANON-EXAMPLE", 5)
 		sprintf(ptr, "Data written by child");
 		_exit(0);
 	}
-	kin_reap_ok(pid, 1000, "the example's child");
+	kin_reap_ok(pid, 2000, "the example's child");
 	KIN_EXPECT_TRUE(strcmp(ptr, "Data written by child") == 0, "the parent read \"%.40s\"",
 			ptr);
 	munmap(ptr, SIZE);

@@ -181,6 +181,8 @@ static void expect_drain(int fd, const char *buf, size_t n, const char *what)
 {
 	char *got = malloc(n ? n : 1);
 	KIN_EXPECT_TRUE(got != NULL, "malloc(%zu) failed", n);
+	if (!kin_poll_in(fd, 2000))
+		kin_fail("%s: nothing to read within 2 s", what);
 	kin_read_all(fd, got, n, what);
 	KIN_EXPECT_MEM(got, buf, n, what);
 	free(got);
@@ -193,9 +195,18 @@ static void report_ll(int fd, long long v)
 		_exit(3);
 }
 
-static long long read_report(int fd, const char *what)
+/* the number child `pid' reports on fd; a child that never reports is a
+   failure that says where it is stuck */
+static long long read_report(int fd, pid_t pid, const char *what)
 {
+	struct kin_task_state st;
 	long long v;
+	if (!kin_poll_in(fd, 2000)) {
+		if (kin_task_state(pid, &st) == 0)
+			kin_fail("%s: no answer within %ld ms, process %d is in %s", what,
+				 kin_scaled_ms(2000), (int)pid, kin_task_state_str(&st));
+		kin_fail("%s: no answer within %ld ms", what, kin_scaled_ms(2000));
+	}
 	kin_read_all(fd, &v, sizeof(v), what);
 	return v;
 }
@@ -316,7 +327,7 @@ KIN_TEST_VARIANTS(full_pipe_blocks_writer_after_capacity_bytes, "PIPE-WRITE-BLOC
 	KIN_EXPECT_EQ(queued(fd[0]), cap, "bytes queued (FIONREAD) while the writer sleeps");
 	kin_note("wchan %s", st.wchan[0] ? st.wchan : "unreadable");
 	expect_drain(fd[0], buf, len, "the capacity+1 bytes of the blocked write");
-	KIN_EXPECT_EQ(read_report(rep[0], "the writer's result"), (long long)len,
+	KIN_EXPECT_EQ(read_report(rep[0], pid, "the writer's result"), (long long)len,
 		      "return value of the blocking write after the drain");
 	kin_reap_ok(pid, 2000, "writer");
 	close_pipe(fd);
@@ -521,6 +532,7 @@ KIN_TEST(setpipe_sz_above_pipe_max_size_is_eperm_unprivileged, "PIPE-CAPACITY", 
 	if (max > (1 << 29))
 		kin_skip("pipe-max-size %lld leaves no room above it for a request", max);
 	make_pipe(fd);
+	pipe_size(fd[1]);       /* F_GETPIPE_SZ is there, or this is a skip */
 	pid_t pid = kin_fork();
 	if (pid == 0) {
 		if (kin_drop_privileges(why, sizeof(why)) < 0)
@@ -611,6 +623,7 @@ KIN_TEST(user_over_pipe_user_pages_soft_gets_2_pages, "PIPE-CAPACITY", 10)
 		kin_skip("%s", why);
 
 	make_pipe(out);
+	pipe_size(out[1]);      /* F_GETPIPE_SZ is there, or this is a skip */
 	pid_t pid = kin_fork();
 	if (pid == 0) {
 		close(out[0]);
@@ -663,11 +676,11 @@ KIN_TEST(process_reading_its_own_pipe_gets_its_own_bytes_back, "PIPE-ONEWAY", 5)
 	}
 	kin_close(&go[0]);
 	kin_write_all(fd[1], ping, sizeof(ping) - 1, "the parent's message");
-	ssize_t r = kin_read_within(fd[0], buf, sizeof(buf), 1000, "the parent reading its pipe");
+	ssize_t r = kin_read_within(fd[0], buf, sizeof(buf), 2000, "the parent reading its pipe");
 	KIN_EXPECT_EQ(r, sizeof(ping) - 1, "bytes the writer read back from its own pipe");
 	KIN_EXPECT_MEM(buf, ping, sizeof(ping) - 1, "the bytes the writer read back");
 	kin_close(&go[1]);
-	kin_reap_ok(pid, 1000, "child holding both ends");
+	kin_reap_ok(pid, 2000, "child holding both ends");
 	close_pipe(fd);
 	kin_pass("with a child holding both ends, the parent read back its own %zu bytes: one "
 		 "pipe is one channel, whoever reads first gets the data", sizeof(ping) - 1);
@@ -696,7 +709,7 @@ KIN_TEST(two_pipes_carry_a_conversation_both_ways, "PIPE-ONEWAY", 5)
 	kin_write_all(down[1], ping, 4, "the ping");
 	kin_read_all(up[0], buf, 4, "the child's pong");
 	KIN_EXPECT_MEM(buf, pong, 4, "the pong");
-	kin_reap_ok(pid, 1000, "child");
+	kin_reap_ok(pid, 2000, "child");
 	KIN_EXPECT_EQ(read(up[0], buf, sizeof(buf)), 0, "read after the child exited (EOF)");
 	kin_close(&down[1]);
 	kin_close(&up[0]);
@@ -765,7 +778,7 @@ KIN_TEST(two_writes_come_back_in_one_read, "PIPE-ORDER", 5)
 		_exit(0);
 	}
 	kin_close(&fd[1]);
-	kin_reap_ok(pid, 1000, "writer");
+	kin_reap_ok(pid, 2000, "writer");
 	ssize_t r = read(fd[0], buf, sizeof(buf));
 	KIN_EXPECT_EQ(r, 12, "bytes one read returned after two 6-byte writes");
 	KIN_EXPECT_MEM(buf, "first,second", 12, "the bytes of the one read");
@@ -791,15 +804,13 @@ KIN_TEST(siblings_share_a_pipe_inherited_from_their_parent, "PIPE-KIN", 5)
 	}
 	pid_t reader = kin_fork();
 	if (reader == 0) {
-		char buf[sizeof(msg)];
 		close(fd[1]);
-		kin_read_all(fd[0], buf, sizeof(buf), "reader sibling");
-		KIN_EXPECT_MEM(buf, msg, sizeof(msg), "reader sibling: the message");
+		expect_drain(fd[0], msg, sizeof(msg), "reader sibling: the message");
 		_exit(0);
 	}
 	close_pipe(fd);
-	kin_reap_ok(writer, 1000, "writer sibling");
-	kin_reap_ok(reader, 1000, "reader sibling");
+	kin_reap_ok(writer, 2000, "writer sibling");
+	kin_reap_ok(reader, 2000, "reader sibling");
 	kin_pass("two children of the pipe's creator, each holding one inherited end, passed %zu "
 		 "bytes", sizeof(msg));
 }
@@ -814,14 +825,10 @@ KIN_TEST(unrelated_process_opens_pipe_through_proc_fd, "PIPE-KIN", 5)
 	pid_t stranger = kin_stranger(O_WRONLY, msg, sizeof(msg), &ctl);
 	pid_t holder = kin_fork();
 	if (holder == 0) {
-		char buf[sizeof(msg)];
 		int fd[2];
 		make_pipe(fd);
 		kin_stranger_go(&ctl, getpid(), fd[1]);
-		if (!kin_poll_in(fd[0], 2000))
-			kin_fail("holder: nothing arrived from the stranger");
-		kin_read_all(fd[0], buf, sizeof(buf), "holder: the stranger's message");
-		KIN_EXPECT_MEM(buf, msg, sizeof(msg), "holder: the stranger's message");
+		expect_drain(fd[0], msg, sizeof(msg), "holder: the stranger's message");
 		_exit(0);
 	}
 	kin_close(&ctl);
@@ -897,16 +904,12 @@ KIN_TEST(unrelated_process_receives_pipe_end_with_scm_rights, "PIPE-KIN", 5)
 	}
 	pid_t holder = kin_fork();
 	if (holder == 0) {
-		char buf[sizeof(msg)];
 		int fd[2];
 		close(sv[1]);
 		make_pipe(fd);
 		send_fd(sv[0], fd[1]);
 		close(fd[1]);
-		if (!kin_poll_in(fd[0], 2000))
-			kin_fail("holder: nothing arrived from the receiver");
-		kin_read_all(fd[0], buf, sizeof(buf), "holder: the receiver's message");
-		KIN_EXPECT_MEM(buf, msg, sizeof(msg), "holder: the receiver's message");
+		expect_drain(fd[0], msg, sizeof(msg), "holder: the receiver's message");
 		_exit(0);
 	}
 	kin_close(&sv[0]);
@@ -945,11 +948,11 @@ KIN_TEST(read_from_empty_pipe_sleeps_until_data_arrives, "PIPE-READ-BLOCKS", 5)
 	KIN_EXPECT_EQ(kin_poll_in(rep[0], 0), 0, "reader reported before any data was written");
 	kin_note("wchan %s", st.wchan[0] ? st.wchan : "unreadable");
 	kin_write_all(fd[1], msg, 17, "the message");
-	KIN_EXPECT_EQ(read_report(rep[0], "the reader's result"), 17, "bytes the woken read returned");
+	KIN_EXPECT_EQ(read_report(rep[0], pid, "the reader's result"), 17, "bytes the woken read returned");
 	char got[17];
 	kin_read_all(rep[0], got, sizeof(got), "the bytes the reader got");
 	KIN_EXPECT_MEM(got, msg, 17, "the bytes the reader got");
-	kin_reap_ok(pid, 1000, "reader");
+	kin_reap_ok(pid, 2000, "reader");
 	kin_close(&fd[1]);
 	kin_close(&rep[0]);
 	kin_pass("a reader of an empty pipe slept in read (state S) and woke with exactly the 17 "
@@ -1010,10 +1013,10 @@ KIN_TEST(reader_gets_eof_when_child_holding_last_write_end_exits, "PIPE-READ-BLO
 	kin_close(&rep[1]);
 	kin_expect_blocked(reader, SYS_read, 2000, &st, "reader while a child holds the write end");
 	kin_write_all(go[1], "x", 1, "go");
-	kin_reap_ok(holder, 1000, "holder of the write end");
-	KIN_EXPECT_EQ(read_report(rep[0], "the reader's result"), 0,
+	kin_reap_ok(holder, 2000, "holder of the write end");
+	KIN_EXPECT_EQ(read_report(rep[0], reader, "the reader's result"), 0,
 		      "read once the child holding the last write end exited");
-	kin_reap_ok(reader, 1000, "reader");
+	kin_reap_ok(reader, 2000, "reader");
 	kin_close(&go[1]);
 	kin_close(&rep[0]);
 	kin_pass("a reader slept while a child held the last write end; when that child exited "
@@ -1097,7 +1100,7 @@ KIN_TEST(write_with_no_reader_is_killed_by_sigpipe, "PIPE-NO-READER", 5)
 		ssize_t r = write(fd[1], "x", 1);
 		_exit(r < 0 ? 2 : 3);
 	}
-	int status = kin_reap(pid, 1000);
+	int status = kin_reap(pid, 2000);
 	kin_close(&fd[1]);
 	KIN_EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE,
 			"writer with no reader: %s, expected killed by SIGPIPE",
@@ -1145,10 +1148,10 @@ KIN_TEST(blocked_writer_wakes_when_last_reader_closes, "PIPE-NO-READER", 5)
 	kin_close(&rep[1]);
 	kin_expect_blocked(pid, SYS_write, 2000, &st, "writer on a full pipe");
 	kin_close(&fd[0]);
-	KIN_EXPECT_EQ(read_report(rep[0], "the woken write"), cap,
+	KIN_EXPECT_EQ(read_report(rep[0], pid, "the woken write"), cap,
 		      "return of the blocked write when the reader closed");
-	KIN_EXPECT_EQ(read_report(rep[0], "the next write"), -EPIPE, "the next write (-errno)");
-	kin_reap_ok(pid, 1000, "writer");
+	KIN_EXPECT_EQ(read_report(rep[0], pid, "the next write"), -EPIPE, "the next write (-errno)");
+	kin_reap_ok(pid, 2000, "writer");
 	kin_close(&rep[0]);
 	free(buf);
 	kin_pass("a writer asleep on a full pipe woke when the reader closed: its write returned "
@@ -1184,7 +1187,7 @@ KIN_TEST(example_child_receives_17_bytes_without_nul, "PIPE-EXAMPLE", 5)
 	close(fd[1]);
 	fd[0] = fd[1] = -1;
 	KIN_EXPECT_EQ(w, 17, "the parent's write");
-	kin_reap_ok(pid, 1000, "the example's child");
+	kin_reap_ok(pid, 2000, "the example's child");
 	kin_pass("the child's one read returned the 17 bytes \"Hello from parent\" whole; none is a "
 		 "NUL and buffer[17..19] kept what they held, so printf(\"%%s\") reads past the "
 		 "message");
