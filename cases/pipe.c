@@ -454,9 +454,12 @@ KIN_TEST_VARIANTS(pipe_fills_16_page_slots_not_65536_bytes, "PIPE-CAPACITY", 10,
 		snprintf(what, sizeof(what), "%zu-byte writes", len);
 	else
 		snprintf(what, sizeof(what), "one write of %zu bytes", len);
-	if (page == 4096 && cap == 65536)
+	/* 4 KiB pages: "64KB" is the right order with a caveat (a user over
+	   pipe-user-pages-soft gets fewer slots: new_pipe_holds_16_pages says
+	   so); other page sizes: not 64KB at all */
+	if (page == 4096)
 		kin_verdict(KIN_V_CAVEAT, "%s: %zu bytes fit before the writer blocked "
-			    "(16 page slots of %zu bytes)", what, want, page);
+			    "(%zu page slots of %zu bytes)", what, want, (size_t)cap / page, page);
 	else
 		kin_verdict(KIN_V_REFUTED, "%s: %zu bytes fit before the writer blocked, not 64KB "
 			    "(%d-byte pipe, %zu slots of %zu-byte pages)", what, want, cap,
