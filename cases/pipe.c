@@ -818,30 +818,6 @@ KIN_TEST(siblings_share_a_pipe_inherited_from_their_parent, "PIPE-KIN", 5)
 		 "bytes", sizeof(msg));
 }
 
-/* PIPE-KIN */
-KIN_TEST(unrelated_process_opens_pipe_through_proc_fd, "PIPE-KIN", 5)
-{
-	static const char msg[] = "written through /proc/PID/fd/N";
-	int ctl;
-
-	/* the stranger exists before the pipe, and is no descendant of its holder */
-	pid_t stranger = kin_stranger(O_WRONLY, msg, sizeof(msg), &ctl);
-	pid_t holder = kin_fork();
-	if (holder == 0) {
-		int fd[2];
-		make_pipe(fd);
-		kin_stranger_go(&ctl, getpid(), fd[1]);
-		expect_drain(fd[0], msg, sizeof(msg), "holder: the stranger's message");
-		_exit(0);
-	}
-	kin_close(&ctl);
-	kin_reap_ok(stranger, 2000, "stranger");
-	kin_reap_ok(holder, 2000, "holder");
-	kin_pass("a process forked before the pipe existed, sibling of its holder, opened "
-		 "/proc/HOLDER/fd/N of the write end and its %zu bytes reached the holder's read "
-		 "end", sizeof(msg));
-}
-
 /* send one fd over a Unix socket (SCM_RIGHTS) */
 static void send_fd(int sock, int fd)
 {
@@ -886,41 +862,92 @@ static int recv_fd(int sock)
 	return fd;
 }
 
-/* PIPE-KIN */
-KIN_TEST(unrelated_process_receives_pipe_end_with_scm_rights, "PIPE-KIN", 5)
-{
-	static const char msg[] = "written through an fd received with SCM_RIGHTS";
-	int sv[2];
+enum reach { REACH_FORK, REACH_PROC_FD, REACH_SCM_RIGHTS };
 
-	KIN_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	/* the receiver exists before the pipe: it cannot have inherited it */
-	pid_t receiver = kin_fork();
-	if (receiver == 0) {
-		struct stat st;
-		close(sv[0]);
-		int fd = recv_fd(sv[1]);
-		KIN_EXPECT_TRUE(fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode),
-				"receiver: the fd received is not a pipe");
-		KIN_EXPECT_EQ(fcntl(fd, F_GETFL) & O_ACCMODE, O_WRONLY, "receiver: access mode");
-		kin_write_all(fd, msg, sizeof(msg), "receiver: write to the received fd");
-		_exit(0);
+struct reach_variant {
+	const char *name;
+	enum reach how;
+	const char *said;       /* for the detail: how the writer got the write end */
+};
+
+static const struct reach_variant reach_variants[] = {
+	{ "inherited_across_fork", REACH_FORK,
+	  "a child of the holder, forked after pipe(), wrote through the inherited write end" },
+	{ "opened_through_proc_fd", REACH_PROC_FD,
+	  "a process forked before the pipe existed, sibling of its holder, opened "
+	  "/proc/HOLDER/fd/N of the write end and wrote" },
+	{ "received_with_scm_rights", REACH_SCM_RIGHTS,
+	  "a process forked before the pipe existed received the write end with SCM_RIGHTS and "
+	  "wrote" },
+};
+
+/* the receiver of REACH_SCM_RIGHTS: write msg to the fd that arrives */
+static void write_to_received_fd(int sock, const char *msg, size_t len)
+{
+	struct stat st;
+	int fd = recv_fd(sock);
+	KIN_EXPECT_TRUE(fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode),
+			"receiver: the fd received is not a pipe");
+	KIN_EXPECT_EQ(fcntl(fd, F_GETFL) & O_ACCMODE, O_WRONLY, "receiver: access mode");
+	kin_write_all(fd, msg, len, "receiver: write to the received fd");
+	_exit(0);
+}
+
+/* PIPE-KIN */
+KIN_TEST_VARIANTS(another_process_writes_to_the_holders_pipe, "PIPE-KIN", 5,
+		  reach_variants, struct reach_variant, v)
+{
+	static const char msg[] = "reached the pipe of another process";
+	pid_t other = 0;
+	int ctl = -1, sv[2] = { -1, -1 };
+
+	/* for /proc and SCM_RIGHTS the writer exists before the pipe, so it
+	   cannot have inherited it, and is no descendant of the holder */
+	if (v->how == REACH_PROC_FD)
+		other = kin_stranger(O_WRONLY, msg, sizeof(msg), &ctl);
+	if (v->how == REACH_SCM_RIGHTS) {
+		KIN_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+		other = kin_fork();
+		if (other == 0) {
+			close(sv[0]);
+			write_to_received_fd(sv[1], msg, sizeof(msg));
+		}
 	}
 	pid_t holder = kin_fork();
 	if (holder == 0) {
+		pid_t child = 0;
 		int fd[2];
-		close(sv[1]);
 		make_pipe(fd);
-		send_fd(sv[0], fd[1]);
-		close(fd[1]);
-		expect_drain(fd[0], msg, sizeof(msg), "holder: the receiver's message");
+		if (v->how == REACH_FORK) {
+			child = kin_fork();
+			if (child == 0) {
+				close(fd[0]);
+				kin_write_all(fd[1], msg, sizeof(msg), "holder's child");
+				_exit(0);
+			}
+		} else if (v->how == REACH_PROC_FD) {
+			/* the write end stays open here: the link must lead somewhere */
+			kin_stranger_go(&ctl, getpid(), fd[1]);
+		} else {
+			send_fd(sv[0], fd[1]);
+		}
+		if (v->how != REACH_PROC_FD)
+			close(fd[1]);
+		expect_drain(fd[0], msg, sizeof(msg), "holder: the other process's message");
+		if (child)
+			kin_reap_ok(child, 2000, "holder's child");
 		_exit(0);
 	}
-	kin_close(&sv[0]);
-	kin_close(&sv[1]);
-	kin_reap_ok(receiver, 2000, "receiver");
+	if (ctl >= 0)
+		kin_close(&ctl);
+	if (sv[0] >= 0) {
+		kin_close(&sv[0]);
+		kin_close(&sv[1]);
+	}
+	if (other)
+		kin_reap_ok(other, 2000, "the writer that is no descendant");
 	kin_reap_ok(holder, 2000, "holder");
-	kin_pass("a process forked before the pipe existed received its write end with SCM_RIGHTS "
-		 "and its %zu bytes reached the holder's read end", sizeof(msg));
+	kin_pass("%s; its %zu bytes reached the holder's read end", v->said, sizeof(msg));
 }
 
 /* ------------------------------------------------------- empty pipes */
