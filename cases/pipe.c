@@ -211,19 +211,6 @@ static long long read_report(int fd, pid_t pid, const char *what)
 	return v;
 }
 
-/* set a pipe's size with F_SETPIPE_SZ and check what the kernel made of it */
-static int set_pipe_size(int fd, int request, int want)
-{
-	int r = fcntl(fd, F_SETPIPE_SZ, request);
-	if (r < 0 && errno == EINVAL && request <= 1 << 30)
-		kin_skip("F_SETPIPE_SZ is not supported (Linux 2.6.35 brought it)");
-	if (r < 0)
-		kin_fail("fcntl(F_SETPIPE_SZ, %d): %s", request, kin_errno_name(errno));
-	KIN_EXPECT_EQ(r, want, "F_SETPIPE_SZ result");
-	KIN_EXPECT_EQ(pipe_size(fd), want, "F_GETPIPE_SZ after F_SETPIPE_SZ");
-	return r;
-}
-
 /* CAP_SYS_RESOURCE lifts pipe-max-size; a test that needs the cap to bite skips */
 static long long pipe_max_size(void)
 {
@@ -231,6 +218,43 @@ static long long pipe_max_size(void)
 	if (max <= 0)
 		kin_skip("/proc/sys/fs/pipe-max-size is unreadable (%s)", strerror(errno));
 	return max;
+}
+
+/*
+ * Is this process's user over pipe-user-pages-soft?  Only an unprivileged
+ * one can tell: its new pipes come out smaller than 16 pages (or than
+ * pipe-max-size, when that is smaller).
+ */
+static bool user_over_soft_limit(void)
+{
+	long long def = PIPE_DEF_PAGES * (long long)kin_page_size();
+	long long max = kin_read_ll("/proc/sys/fs/pipe-max-size");
+	int fd[2];
+
+	if (kin_has_cap(CAP_SYS_RESOURCE_NR) || kin_has_cap(CAP_SYS_ADMIN_NR))
+		return false;
+	if (max > 0 && max < def)
+		def = max;
+	make_pipe(fd);
+	int sz = fcntl(fd[0], F_GETPIPE_SZ);
+	close_pipe(fd);
+	return sz > 0 && sz < def;
+}
+
+/* set a pipe's size with F_SETPIPE_SZ and check what the kernel made of it */
+static int set_pipe_size(int fd, int request, int want)
+{
+	int r = fcntl(fd, F_SETPIPE_SZ, request);
+	if (r < 0 && errno == EINVAL && request <= 1 << 30)
+		kin_skip("F_SETPIPE_SZ is not supported (Linux 2.6.35 brought it)");
+	if (r < 0 && errno == EPERM && request <= pipe_max_size() && user_over_soft_limit())
+		kin_skip("this user is over pipe-user-pages-soft (new pipes get fewer than 16 "
+			 "pages), so growing a pipe to %d bytes is refused (EPERM)", request);
+	if (r < 0)
+		kin_fail("fcntl(F_SETPIPE_SZ, %d): %s", request, kin_errno_name(errno));
+	KIN_EXPECT_EQ(r, want, "F_SETPIPE_SZ result");
+	KIN_EXPECT_EQ(pipe_size(fd), want, "F_GETPIPE_SZ after F_SETPIPE_SZ");
+	return r;
 }
 
 /*
@@ -351,10 +375,13 @@ KIN_TEST_VARIANTS(full_pipe_blocks_writer_after_capacity_bytes, "PIPE-WRITE-BLOC
  * past a multiple of the page size (len % page) is first merged into the last
  * buffer if it fits there whole, the rest goes into fresh buffers of up to a
  * page each.  Starting with `full' slots already holding a page each, returns
- * the bytes that successive writes of `len' bytes add before one of them
- * would block (or gets EAGAIN, or stores only part).
+ * the bytes that successive writes of `len' bytes add: for a blocking writer
+ * until one write cannot finish (it sleeps there, with what it stored so far
+ * in the pipe); for a non-blocking one until a write stores nothing (EAGAIN),
+ * for a short write can be followed by more that each merge a little.
  */
-static size_t pipe_fill_model(size_t page, size_t slots, size_t full, size_t len)
+static size_t pipe_fill_model(size_t page, size_t slots, size_t full, size_t len,
+			      bool nonblocking)
 {
 	size_t used = full, last = full ? page : 0, total = 0;
 	size_t rest = len % page;
@@ -371,9 +398,7 @@ static size_t pipe_fill_model(size_t page, size_t slots, size_t full, size_t len
 			done += c;
 		}
 		total += done;
-		if (done < len)
-			return total;
-		if (used == slots && (rest == 0 || last + rest > page))
+		if (done == 0 || (done < len && !nonblocking))
 			return total;
 	}
 }
@@ -405,14 +430,35 @@ KIN_TEST_VARIANTS(pipe_fills_16_page_slots_not_65536_bytes, "PIPE-CAPACITY", 10,
 
 	make_pipe(fd);
 	int cap = pipe_size(fd[1]);
+	size_t slots = (size_t)cap / page;
 	size_t len = v->len ? v->len : (size_t)cap + 1;
-	size_t full = v->last_slot_only ? (size_t)cap / page - 1 : 0;
+	size_t full = v->last_slot_only ? slots - 1 : 0;
+	size_t want_blocking = full * page + pipe_fill_model(page, slots, full, len, false);
+	size_t want_nonblocking = full * page + pipe_fill_model(page, slots, full, len, true);
 	char *buf = pattern(len > page ? len : page, 5);
+
+	/* a blocking writer in a loop: the bytes queued once it sleeps */
 	for (size_t i = 0; i < full; i++)
 		kin_write_all(fd[1], buf, page, "a page-sized write");
-	size_t want = full * page + pipe_fill_model(page, (size_t)cap / page, full, len);
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		close(fd[0]);
+		signal(SIGPIPE, SIG_IGN);
+		while (write(fd[1], buf, len) >= 0)
+			;
+		_exit(errno == EPIPE ? 0 : 1);
+	}
+	kin_close(&fd[1]);
+	kin_expect_blocked(pid, SYS_write, 2000, &st, "writer in a loop");
+	int blocked_at = queued(fd[0]);
+	kin_close(&fd[0]);      /* wakes the writer: EPIPE ends its loop */
+	kin_reap_ok(pid, 2000, "writer in a loop");
+	KIN_EXPECT_EQ(blocked_at, want_blocking, "bytes queued when the blocking writer slept");
 
 	/* non-blocking writes until EAGAIN */
+	make_pipe(fd);
+	for (size_t i = 0; i < full; i++)
+		kin_write_all(fd[1], buf, page, "a page-sized write");
 	KIN_CHECK(fcntl(fd[1], F_SETFL, O_NONBLOCK));
 	size_t stored = full * page;
 	for (size_t calls = 0;; calls++) {
@@ -425,28 +471,12 @@ KIN_TEST_VARIANTS(pipe_fills_16_page_slots_not_65536_bytes, "PIPE-CAPACITY", 10,
 		stored += (size_t)w;
 		KIN_EXPECT_TRUE(calls <= (size_t)cap, "over %d writes without EAGAIN", cap);
 	}
-	KIN_EXPECT_EQ(stored, want, "bytes non-blocking writes stored before EAGAIN");
+	KIN_EXPECT_EQ(stored, want_nonblocking, "bytes non-blocking writes stored before EAGAIN");
 	KIN_EXPECT_EQ(queued(fd[0]), stored, "FIONREAD after EAGAIN");
-
-	/* blocking: where the non-blocking writes got EAGAIN, one more
-	   blocking write of the same size sleeps without storing a byte */
-	KIN_CHECK(fcntl(fd[1], F_SETFL, 0));
-	pid_t pid = kin_fork();
-	if (pid == 0) {
-		close(fd[0]);
-		signal(SIGPIPE, SIG_IGN);
-		while (write(fd[1], buf, len) >= 0)
-			;
-		_exit(errno == EPIPE ? 0 : 1);
-	}
-	kin_close(&fd[1]);
-	kin_expect_blocked(pid, SYS_write, 2000, &st, "blocking writer at the fill point");
-	KIN_EXPECT_EQ(queued(fd[0]), stored, "bytes queued while the blocking writer sleeps");
-	kin_close(&fd[0]);      /* wakes the writer: EPIPE ends its loop */
-	kin_reap_ok(pid, 2000, "blocking writer");
+	close_pipe(fd);
 	free(buf);
 
-	char what[96];
+	char what[96], nb[64] = "";
 	if (full)
 		snprintf(what, sizeof(what), "%zu-byte writes (into the last slot, after %zu "
 			 "page-sized writes)", len, full);
@@ -454,18 +484,21 @@ KIN_TEST_VARIANTS(pipe_fills_16_page_slots_not_65536_bytes, "PIPE-CAPACITY", 10,
 		snprintf(what, sizeof(what), "%zu-byte writes", len);
 	else
 		snprintf(what, sizeof(what), "one write of %zu bytes", len);
+	if (stored != (size_t)blocked_at)
+		snprintf(nb, sizeof(nb), ", non-blocking ones %zu before EAGAIN", stored);
 	/* 4 KiB pages: "64KB" is the right order with a caveat (a user over
 	   pipe-user-pages-soft gets fewer slots: new_pipe_holds_16_pages says
 	   so); other page sizes: not 64KB at all */
 	if (page == 4096)
-		kin_verdict(KIN_V_CAVEAT, "%s: %zu bytes fit before the writer blocked "
-			    "(%zu page slots of %zu bytes)", what, want, (size_t)cap / page, page);
+		kin_verdict(KIN_V_CAVEAT, "%s: %d bytes fit before the writer blocked%s (%zu page "
+			    "slots of %zu bytes)", what, blocked_at, nb, slots, page);
 	else
-		kin_verdict(KIN_V_REFUTED, "%s: %zu bytes fit before the writer blocked, not 64KB "
-			    "(%d-byte pipe, %zu slots of %zu-byte pages)", what, want, cap,
-			    (size_t)cap / page, page);
-	kin_pass("%s: %zu bytes fit in a %d-byte pipe of %zu-byte pages before EAGAIN; "
-		 "there a blocking writer slept", what, want, cap, page);
+		kin_verdict(KIN_V_REFUTED, "%s: %d bytes fit before the writer blocked%s, not 64KB "
+			    "(%d-byte pipe, %zu slots of %zu-byte pages)", what, blocked_at, nb, cap,
+			    slots, page);
+	kin_pass("%s: %d bytes queued when a blocking writer slept%s, in a %d-byte pipe of "
+		 "%zu-byte pages", what, blocked_at, stored != (size_t)blocked_at ? nb :
+		 ", the same before EAGAIN", cap, page);
 }
 
 /* ------------------------------------------------------ F_SETPIPE_SZ */
@@ -527,26 +560,41 @@ KIN_TEST(setpipe_sz_below_occupied_slots_fails_ebusy, "PIPE-CAPACITY", 5)
 KIN_TEST(setpipe_sz_above_pipe_max_size_is_eperm_unprivileged, "PIPE-CAPACITY", 5)
 {
 	long long max = pipe_max_size();
-	char why[160];
-	int fd[2];
+	char why[160], tried;
+	int ans[2];
 
 	if (!kin_can_drop_privileges(why, sizeof(why)))
 		kin_skip("%s", why);
 	if (max > (1 << 29))
 		kin_skip("pipe-max-size %lld leaves no room above it for a request", max);
-	make_pipe(fd);
-	pipe_size(fd[1]);       /* F_GETPIPE_SZ is there, or this is a skip */
+	make_pipe(ans);
+	pipe_size(ans[1]);      /* F_GETPIPE_SZ is there, or this is a skip */
 	pid_t pid = kin_fork();
 	if (pid == 0) {
+		int fd[2];
+		close(ans[0]);
 		if (kin_drop_privileges(why, sizeof(why)) < 0)
 			kin_fail("%s", why);
+		/* a pipe of its own: pipe pages count against the creator */
+		make_pipe(fd);
 		KIN_EXPECT_ERRNO(fcntl(fd[1], F_SETPIPE_SZ, (int)max + 1), EPERM);
 		KIN_EXPECT_ERRNO(fcntl(fd[1], F_SETPIPE_SZ, (int)max * 2), EPERM);
-		set_pipe_size(fd[1], (int)max, (int)max);
+		/* up to pipe-max-size is allowed, unless this user is over
+		   pipe-user-pages-soft (then any growth is EPERM) */
+		bool over = user_over_soft_limit();
+		if (!over)
+			set_pipe_size(fd[1], (int)max, (int)max);
+		kin_write_all(ans[1], over ? "n" : "y", 1, "child: was pipe-max-size tried");
 		_exit(0);
 	}
+	kin_close(&ans[1]);
 	kin_reap_ok(pid, 2000, "unprivileged child");
-	close_pipe(fd);
+	kin_read_all(ans[0], &tried, 1, "the child's answer");
+	kin_close(&ans[0]);
+	if (tried == 'n')
+		kin_pass("as uid %d without capabilities F_SETPIPE_SZ to %lld and %lld (above "
+			 "pipe-max-size %lld) failed EPERM; up to pipe-max-size was not tried: the "
+			 "user is over pipe-user-pages-soft", KIN_NOBODY, max + 1, max * 2, max);
 	kin_pass("as uid %d without capabilities F_SETPIPE_SZ to pipe-max-size %lld worked and to "
 		 "%lld and %lld failed EPERM", KIN_NOBODY, max, max + 1, max * 2);
 }
@@ -654,9 +702,10 @@ KIN_TEST(user_over_pipe_user_pages_soft_gets_2_pages, "PIPE-CAPACITY", 10)
 		    "over pipe-user-pages-soft=%lld, and growing it failed EPERM", KIN_NOBODY,
 		    o.pipes, o.small_size, o.small_size / page, o.small_size == page ? ", the "
 		    "pre-5.14 rule" : "s", soft);
-	kin_pass("as uid %d: pipes 1-%ld got 16 pages, pipe %ld got %d bytes over "
-		 "pipe-user-pages-soft=%lld; F_SETPIPE_SZ to %d: EPERM", KIN_NOBODY, o.pipes - 1,
-		 o.pipes, o.small_size, soft, def);
+	kin_pass("as uid %d: %ld pipe%s of 16 pages before pipe %ld got %d bytes over "
+		 "pipe-user-pages-soft=%lld (the user's other pipes count too); F_SETPIPE_SZ to %d: "
+		 "EPERM", KIN_NOBODY, o.pipes - 1, o.pipes == 2 ? "" : "s", o.pipes, o.small_size,
+		 soft, def);
 }
 
 /* ----------------------------------------------------- one-way, in order */
