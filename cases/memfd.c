@@ -417,23 +417,23 @@ KIN_TEST(mfd_noexec_seal_gives_mode_0666_and_seals_exec, "MEMFD-NOEXEC", 5)
 	const char *meaning;
 	switch (sysctl) {
 	case 0:
-		meaning = "no flag means MFD_EXEC";
+		meaning = "no exec flag gave mode 0777 without F_SEAL_EXEC, MFD_EXEC the same";
 		expect_memfd_exec(0, 0, 0777, false, "no exec flag, memfd_noexec=0");
 		expect_memfd_exec(MFD_EXEC, 0, 0777, false, "MFD_EXEC, memfd_noexec=0");
 		break;
 	case 1:
-		meaning = "no flag means MFD_NOEXEC_SEAL";
+		meaning = "no exec flag gave mode 0666 with F_SEAL_EXEC, MFD_EXEC mode 0777";
 		expect_memfd_exec(0, 0, 0666, true, "no exec flag, memfd_noexec=1");
 		expect_memfd_exec(MFD_EXEC, 0, 0777, false, "MFD_EXEC, memfd_noexec=1");
 		break;
 	default:
-		meaning = "no flag means MFD_NOEXEC_SEAL and MFD_EXEC is refused";
+		meaning = "no exec flag gave mode 0666 with F_SEAL_EXEC, MFD_EXEC failed EACCES";
 		expect_memfd_exec(0, 0, 0666, true, "no exec flag, memfd_noexec=2");
 		expect_memfd_exec(MFD_EXEC, EACCES, 0, false, "MFD_EXEC, memfd_noexec=2");
 		break;
 	}
 	kin_pass("MFD_NOEXEC_SEAL: mode 0666 with F_SEAL_EXEC (fchmod 0777: EPERM); "
-		 "vm.memfd_noexec=%lld: %s, as measured", sysctl, meaning);
+		 "vm.memfd_noexec=%lld: %s", sysctl, meaning);
 }
 
 /* ------------------------------------------------------------- example */
