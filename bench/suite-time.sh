@@ -82,8 +82,9 @@ if [ -z "$cases" ]; then
 		fi
 	done
 fi
-[ -n "$cases" ] && [ -x "$cases" ] ||
+if [ -z "$cases" ] || [ ! -x "$cases" ]; then
 	die_usage "no cases binary (build with make, or pass --cases PATH)"
+fi
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/kinship-bench.XXXXXX") || exit 1
 trap 'rm -rf "$scratch"' EXIT INT TERM
