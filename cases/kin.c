@@ -542,6 +542,73 @@ void kin_close(int *fd)
 		kin_fail("close: %s", strerror(e));
 }
 
+const char *kin_fd_target(pid_t pid, int fd, char *buf, size_t len)
+{
+	char link[64];
+	if (pid)
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
+	else
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, len - 1);
+	if (n < 0)
+		kin_fail("readlink(%s): %s", link, strerror(errno));
+	buf[n] = 0;
+	return buf;
+}
+
+/* the stranger's side: wait for "PID FD", then reach the object by its link */
+static void stranger_run(int ctl, int flags, const void *msg, size_t len)
+{
+	char req[64], link[64];
+	ssize_t n = kin_read_within(ctl, req, sizeof(req) - 1, 5000, "stranger: holder's pid and fd");
+	req[n > 0 ? n : 0] = 0;
+	int holder, fd;
+	if (sscanf(req, "%d %d", &holder, &fd) != 2)
+		kin_fail("stranger: no pid and fd from the holder (got \"%s\")", req);
+	close(ctl);
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", holder, fd);
+
+	struct stat target, own;
+	if (stat(link, &target) < 0)
+		kin_fail("stranger: stat(%s): %s", link, strerror(errno));
+	for (int i = 0; i < KIN_MAX_FDS; i++)
+		if (fstat(i, &own) == 0 && own.st_dev == target.st_dev &&
+		    own.st_ino == target.st_ino)
+			kin_fail("stranger: already held the object as fd %d", i);
+
+	int nfd = open(link, flags | O_CLOEXEC);
+	if (nfd < 0)
+		kin_fail("stranger: open(%s): %s", link, strerror(errno));
+	if (fstat(nfd, &own) < 0 || own.st_dev != target.st_dev || own.st_ino != target.st_ino)
+		kin_fail("stranger: open(%s) reached another object", link);
+	kin_write_all(nfd, msg, len, "stranger: write to the opened fd");
+	close(nfd);
+	_exit(0);
+}
+
+pid_t kin_stranger(int flags, const void *msg, size_t len, int *ctl)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		kin_fail("pipe2: %s", strerror(errno));
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		close(p[1]);
+		stranger_run(p[0], flags, msg, len);
+	}
+	close(p[0]);
+	*ctl = p[1];
+	return pid;
+}
+
+void kin_stranger_go(int *ctl, pid_t holder, int fd)
+{
+	char req[64];
+	int n = snprintf(req, sizeof(req), "%d %d", (int)holder, fd);
+	kin_write_all(*ctl, req, (size_t)n, "telling the stranger where the object is");
+	kin_close(ctl);
+}
+
 /* ------------------------------------------------------------ temp dirs */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)

@@ -282,6 +282,26 @@ ssize_t kin_read_within(int fd, void *buf, size_t n, long ms, const char *what);
 /* close, failing the test on error; sets *fd to -1 */
 void kin_close(int *fd);
 
+/*
+ * readlink of /proc/PID/fd/FD (pid 0: this process): "pipe:[1234]",
+ * "/memfd:NAME (deleted)".  Fails the test if the link cannot be read.
+ */
+const char *kin_fd_target(pid_t pid, int fd, char *buf, size_t len);
+
+/*
+ * A stranger to an object: a process forked before the object exists, so it
+ * cannot have inherited it.  kin_stranger() forks it and returns it with the
+ * write end of its control pipe in *ctl.  Once some process (the holder, not
+ * necessarily the caller) has the object as fd FD, it calls
+ * kin_stranger_go(ctl, holder_pid, FD); the stranger then checks that none of
+ * its own fds refers to that object, opens /proc/HOLDER/fd/FD with `flags',
+ * checks it reached the same object (st_dev, st_ino), writes the `len' bytes
+ * of `msg' to it and exits 0 (or fails with the reason: kin_reap_ok).
+ */
+pid_t kin_stranger(int flags, const void *msg, size_t len, int *ctl);
+/* tell the stranger where the object is; closes *ctl */
+void kin_stranger_go(int *ctl, pid_t holder, int fd);
+
 /* ------------------------------------------------------------ temp dirs */
 
 /* A private directory (mode 0700) for this test, removed when it ends. */
