@@ -82,7 +82,7 @@ static bool write_file(const char *path, const char *text)
  * CAP_SYS_ADMIN, a user namespace (mapping our own uid) gives the right to
  * mount in it where the system allows unprivileged user namespaces.
  */
-static const char *private_tmp(char *detail, size_t len)
+static const char *private_tmp(char *detail, size_t len, const char *dir, int *wdfd)
 {
 	const char *kind = "mount-namespace";
 	if (unshare(CLONE_NEWNS) != 0) {
@@ -106,6 +106,12 @@ static const char *private_tmp(char *detail, size_t len)
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
 		setup_failed("making / private");
+	/* a bind mount's source must be in this namespace: open it again here */
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		setup_failed(dir);
+	close(*wdfd);
+	*wdfd = fd;
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m") != 0)
 		setup_failed("mounting a tmpfs on /tmp");
 	snprintf(detail, len, "a tmpfs on /tmp in a %s", kind);
@@ -314,10 +320,35 @@ int main(int argc, char **argv)
 	char detail[256] = "the real /tmp (not asked for a private one)";
 	const char *kind = "none";
 	if (want_private)
-		kind = private_tmp(detail, sizeof(detail));
+		kind = private_tmp(detail, sizeof(detail), dir ? dir : ".", &wdfd);
 	fprintf(sum, "sandbox\t%s\t%s\n", kind, detail);
-	if (fchdir(wdfd) != 0)
-		setup_failed("fchdir");
+	/*
+	 * A working directory under /tmp would be hidden by the new tmpfs: bind
+	 * it back at its own path, so that the program, valgrind reading its
+	 * symbols, and getcwd() all still find it.
+	 */
+	char wd[4096] = "";
+	if (strcmp(kind, "none") != 0 && realpath(dir ? dir : ".", wd) && strncmp(wd, "/tmp/", 5) == 0) {
+		char src[64];
+		snprintf(src, sizeof(src), "/proc/self/fd/%d", wdfd);
+		for (char *p = wd + 5; (p = strchr(p, '/')); p++) {
+			*p = 0;
+			mkdir(wd, 0700);
+			*p = '/';
+		}
+		mkdir(wd, 0700);
+		if (mount(src, wd, NULL, MS_BIND, NULL) != 0)
+			setup_failed("binding the working directory into the private /tmp");
+		if (chdir(wd) != 0)
+			setup_failed(wd);
+		char *slash = strchr(wd + 5, '/');
+		if (slash)
+			*slash = 0; /* /tmp/TOP: ours, not the program's */
+	} else {
+		wd[0] = 0;
+		if (fchdir(wdfd) != 0)
+			setup_failed("fchdir");
+	}
 	close(wdfd);
 	if (stale) {
 		if (strcmp(kind, "none") == 0 && strncmp(stale, "/tmp/", 5) == 0)
@@ -460,7 +491,8 @@ int main(int argc, char **argv)
 		DIR *d = opendir("/tmp");
 		struct dirent *e;
 		while (d && (e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+			    !(wd[0] && strcmp(wd + 5, e->d_name) == 0))
 				fprintf(sum, "left\t/tmp/%s\n", e->d_name);
 		if (d)
 			closedir(d);
