@@ -309,6 +309,9 @@ int main(int argc, char **argv)
 	int wdfd = open(dir ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (wdfd < 0)
 		usage_error("cannot open directory", dir ? dir : ".");
+	char wd[4096] = "";
+	if (!realpath(dir ? dir : ".", wd))
+		wd[0] = 0;
 	FILE *sum = open_out(sum_path);
 	if (!sum)
 		sum = fopen("/dev/null", "we");
@@ -327,8 +330,7 @@ int main(int argc, char **argv)
 	 * it back at its own path, so that the program, valgrind reading its
 	 * symbols, and getcwd() all still find it.
 	 */
-	char wd[4096] = "";
-	if (strcmp(kind, "none") != 0 && realpath(dir ? dir : ".", wd) && strncmp(wd, "/tmp/", 5) == 0) {
+	if (strcmp(kind, "none") != 0 && strncmp(wd, "/tmp/", 5) == 0) {
 		char src[64];
 		snprintf(src, sizeof(src), "/proc/self/fd/%d", wdfd);
 		for (char *p = wd + 5; (p = strchr(p, '/')); p++) {
