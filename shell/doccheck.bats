@@ -62,7 +62,7 @@ check() {
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *no-such-option* ]]
-	KINSHIP_DOC= run "$DOCCHECK"
+	KINSHIP_DOC='' run "$DOCCHECK"
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *KINSHIP_DOC* ]]
