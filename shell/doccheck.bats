@@ -25,6 +25,10 @@ setup_file() {
 		echo $? >"$DC_OUT/$fx.rc"
 		echo $((SECONDS - t0)) >"$DC_OUT/$fx.seconds"
 	done
+	# the sanitizers, where gcc's work here, on the crash
+	"$DOCCHECK" --memcheck sanitizers --timeout 1 --results "$DC_OUT/crash-san.tsv" "$FIXTURES/crash.md" \
+		>"$DC_OUT/crash-san.txt" 2>"$DC_OUT/crash-san.err"
+	echo $? >"$DC_OUT/crash-san.rc"
 }
 
 teardown_file() {
@@ -166,6 +170,20 @@ check() {
 	grep -Eq '^  verdict +refuted$' "$DC_OUT/crash.txt"
 	command -v valgrind >/dev/null 2>&1 || skip "valgrind is not installed"
 	[[ "$(check crash block-1/memcheck)" == *"Invalid write of size 4 at crash.md:11 \`*p = 1;\`"* ]]
+}
+
+@test "under the sanitizers the crash is found too, at its line" {
+	if [ "$(cat "$DC_OUT/crash-san.rc")" -eq 1 ] && grep -q 'sanitizers' "$DC_OUT/crash-san.err"; then
+		skip "gcc's sanitizers do not work here: $(cat "$DC_OUT/crash-san.err")"
+	fi
+	[ "$(cat "$DC_OUT/crash-san.rc")" -eq 0 ]
+	[[ "$(check crash-san block-1/memcheck)" == *"runtime error: store to null pointer of type 'volatile int' at crash.md:11 \`*p = 1;\`"* ]]
+}
+
+@test "strace accounts for every process and how it ended" {
+	command -v strace >/dev/null 2>&1 || skip "strace is not installed"
+	[ "$(check orphan pipe-example/trace)" = "pass: 2 process(es): p1 exited 0; p2 (forked by p1) exited 0; failed calls: none" ]
+	[ "$(check crash block-1/trace)" = "pass: 1 process(es): p1 got SIGSEGV, killed by SIGSEGV; failed calls: none" ]
 }
 
 @test "a child that outlives its parent is reaped by the subreaper, its output kept" {
