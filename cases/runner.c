@@ -39,6 +39,7 @@ struct entry {
 	bool selected;
 	struct kin_record rec;
 	bool ran;
+	long long ms;         /* wall time of the test, Check's fork included */
 };
 
 static struct entry *entries;
@@ -274,7 +275,9 @@ static void run_one(struct entry *e)
 	sigprocmask(SIG_BLOCK, &stop, &old);
 	kin_test_mask = old;
 	kin_test_mask_set = true;
+	long long start = kin_now_ms();
 	srunner_run_all(sr, CK_SILENT);
+	e->ms = kin_now_ms() - start;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	struct kin_record rec;
@@ -351,8 +354,8 @@ static void print_tap(enum format fmt, size_t n, const struct entry *e)
 	if (r->result == KIN_RESULT_SKIP)
 		printf(" # SKIP %s\n", r->detail);
 	else
-		printf("\n# %s%s%s: %s\n", fmt == FMT_KTAP ? e->t->claims : "",
-		       fmt == FMT_KTAP ? " " : "", result_word(r->result), r->detail);
+		printf("\n# %s%s%s (%lld ms): %s\n", fmt == FMT_KTAP ? e->t->claims : "",
+		       fmt == FMT_KTAP ? " " : "", result_word(r->result), e->ms, r->detail);
 	fflush(stdout);
 }
 
