@@ -140,3 +140,31 @@ test_guest() {
 	[ "$status" -eq 1 ]
 	grep -q "Kernel panic - not syncing: Attempted to kill init" "$SCRATCH/out/matrix.md"
 }
+
+@test "an aarch64 kernel without a cross compiler is an error column that names the packages" {
+	# an arm64 Image header is enough: the guest programs are missing first
+	{ head -c 56 /dev/zero; printf 'ARMd'; head -c 64 /dev/zero; } >"$SCRATCH/Image"
+	KINSHIP_CROSS_COMPILE=/nonexistent/aarch64-linux-gnu- \
+		run "$KK" --arch aarch64 --kernel "$SCRATCH/Image" --claim PIPE-ENDS --out "$SCRATCH/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	grep -q "no guest for aarch64: no aarch64 cross compiler /nonexistent/aarch64-linux-gnu-gcc (Debian: gcc-aarch64-linux-gnu libc6-dev-arm64-cross)" "$SCRATCH/out/matrix.md"
+}
+
+@test "an aarch64 sysroot without Check is an error column that says so" {
+	command -v aarch64-linux-gnu-gcc >/dev/null || skip "aarch64-linux-gnu-gcc is not installed"
+	{ head -c 56 /dev/zero; printf 'ARMd'; head -c 64 /dev/zero; } >"$SCRATCH/Image"
+	mkdir "$SCRATCH/sysroot"
+	KINSHIP_CROSS_SYSROOT="$SCRATCH/sysroot" \
+		run "$KK" --arch aarch64 --kernel "$SCRATCH/Image" --claim PIPE-ENDS --out "$SCRATCH/out"
+	[ "$status" -eq 1 ]
+	grep -q "no guest for aarch64: the aarch64 sysroot $SCRATCH/sysroot has no check.pc" "$SCRATCH/out/matrix.md"
+}
+
+@test "an x86-64 bzImage given with --arch aarch64 is refused as the wrong architecture" {
+	{ head -c 514 /dev/zero; printf 'HdrS'; head -c 64 /dev/zero; } >"$SCRATCH/bzImage"
+	KINSHIP_CROSS_COMPILE=/nonexistent/ \
+		run "$KK" --arch aarch64 --kernel "$SCRATCH/bzImage" --claim PIPE-ENDS --out "$SCRATCH/out"
+	[ "$status" -eq 1 ]
+	grep -q "is a bzimage, not a kernel for aarch64" "$SCRATCH/out/matrix.md"
+}
