@@ -2,7 +2,7 @@
  *
  * It makes the small world the cases need (proc, sysfs, devtmpfs, a tmpfs on
  * /tmp and /dev/shm, the loopback interface up, CK_TIMEOUT_MULTIPLIER), runs
- * /kinship-cases-static with KTAP on standard output, and sends everything
+ * /kinship/kinship-cases-static with KTAP on standard output, and sends everything
  * back over the results port as framed lines, so that kernel messages sharing
  * the port (arm64's single UART) cannot be taken for results:
  *
@@ -37,7 +37,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CASES "/kinship-cases-static"
+/* the cases and every probe they execute live together in /kinship */
+#define KINSHIP_DIR "/kinship"
+#define CASES KINSHIP_DIR "/kinship-cases-static"
 #define MAX_ARGS 64
 
 static FILE *port;
@@ -184,7 +186,8 @@ int main(void)
 	}
 	argv[argc] = NULL;
 	setenv("CK_TIMEOUT_MULTIPLIER", tmo, 1);
-	setenv("PATH", "/", 1);
+	setenv("PATH", KINSHIP_DIR, 1);
+	setenv("KINSHIP_PROBE_DIR", KINSHIP_DIR, 1);
 	setenv("HOME", "/tmp", 1);
 	setenv("TMPDIR", "/tmp", 1);
 
