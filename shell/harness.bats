@@ -168,3 +168,15 @@ test_guest() {
 	[ "$status" -eq 1 ]
 	grep -q "is a bzimage, not a kernel for aarch64" "$SCRATCH/out/matrix.md"
 }
+
+@test "--fetch-only writes nothing but the cache, and a cached kernel serves while the mirror is unreachable" {
+	real_kernel
+	mkdir "$SCRATCH/cwd"
+	cd "$SCRATCH/cwd"
+	KINSHIP_DEBIAN_MIRROR=http://127.0.0.1:9/debian \
+		run "$KK" --fetch-only --kernel "debian:${KINSHIP_TEST_SUITE:-bookworm}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"	$KERNEL	"* ]]
+	[ -z "$(ls -A "$SCRATCH/cwd")" ]
+}
