@@ -815,7 +815,8 @@ const char *kin_probe_path(const char *name, char *buf, size_t len)
 	if (slash) {
 		size_t blen = strlen(slash);
 		want_static = blen >= 7 && strcmp(slash + blen - 7, "-static") == 0;
-		*slash = 0;
+		/* a binary in / keeps its directory: "/" rather than "" */
+		slash[slash == self ? 1 : 0] = 0;
 	}
 	if (env && *env) {
 		dirs[0] = env;

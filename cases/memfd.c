@@ -202,7 +202,9 @@ struct fault {
 	int signo, code;
 	void *addr;
 };
-static int fault_fd = -1;
+/* written before the fault and read in the handler: volatile, or the
+   compiler may store it after the faulting touches (seen on aarch64) */
+static volatile sig_atomic_t fault_fd = -1;
 
 static void on_fault(int sig, siginfo_t *si, void *ctx)
 {

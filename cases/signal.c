@@ -28,18 +28,15 @@
 
 /*
  * The system call pause() sleeps in.  Architectures without SYS_pause
- * (arm64, riscv) implement pause() with another call: glibc with
- * rt_sigsuspend, musl with ppoll.
+ * (arm64, riscv) implement pause() with another call: ppoll in glibc (seen
+ * in Debian's arm64 guests: "syscall 73, wchan do_sys_poll") and musl alike.
  */
 #if defined(SYS_pause)
 #define PAUSE_NR SYS_pause
 #define PAUSE_CALL "pause"
-#elif defined(__GLIBC__) && defined(SYS_rt_sigsuspend)
-#define PAUSE_NR SYS_rt_sigsuspend
-#define PAUSE_CALL "rt_sigsuspend (glibc's pause() here)"
 #elif defined(SYS_ppoll)
 #define PAUSE_NR SYS_ppoll
-#define PAUSE_CALL "ppoll (musl's pause() here)"
+#define PAUSE_CALL "ppoll (pause() here)"
 #else
 #define PAUSE_NR (-1L)
 #define PAUSE_CALL "an unknown call (state S only)"

@@ -550,13 +550,16 @@ struct eff_conn {
 	int peer;               /* the child's end */
 };
 
-static unsigned char *eff_pattern;     /* 2 * EFF_PATTERN bytes */
+/* EFF_PATTERN + EFF_WRITE bytes: a read or write of up to EFF_WRITE bytes
+   at any offset of the pattern stays inside it */
+static unsigned char *eff_pattern;
+#define EFF_PATTERN_BYTES (EFF_PATTERN + EFF_WRITE)
 
 static void make_pattern(void)
 {
-	eff_pattern = malloc(2 * EFF_PATTERN);
+	eff_pattern = malloc(EFF_PATTERN_BYTES);
 	KIN_EXPECT_TRUE(eff_pattern != NULL, "malloc");
-	for (size_t i = 0; i < 2 * EFF_PATTERN; i++) {
+	for (size_t i = 0; i < EFF_PATTERN_BYTES; i++) {
 		size_t k = i % EFF_PATTERN;
 		eff_pattern[i] = (unsigned char)(k * 131 + (k >> 8));
 	}
