@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# The command lines of ci/install-deps, ci/build-and-check and
+# ci/run-in-chroot, and what install-deps would install on each family
+# (with --print, so nothing is installed and no root is needed).
+
+load helpers
+
+INSTALL_DEPS="$KINSHIP_SRCDIR/ci/install-deps"
+
+setup() {
+	kin_scratch
+}
+
+teardown() {
+	rm -rf "$SCRATCH"
+}
+
+# an os-release file for a distribution; sets OS_RELEASE
+fake_os() {
+	OS_RELEASE="$SCRATCH/os-release"
+	printf 'ID=%s\nID_LIKE="%s"\nPRETTY_NAME="%s test"\n' "$1" "${2:-}" "$1" >"$OS_RELEASE"
+}
+
+@test "install-deps --help prints usage and exits 0" {
+	run "$INSTALL_DEPS" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *Usage:*--minimal* ]]
+}
+
+@test "install-deps: an unknown option is one line and status 2" {
+	run "$INSTALL_DEPS" --no-such-option
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *no-such-option* ]]
+}
+
+@test "install-deps: a stray argument is one line and status 2" {
+	run "$INSTALL_DEPS" --minimal qemu
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *qemu* ]]
+}
+
+@test "install-deps: an unknown distribution lists what to install and exits 1" {
+	fake_os gentoo
+	KINSHIP_OS_RELEASE=$OS_RELEASE run "$INSTALL_DEPS" --print
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Install by hand"* ]]
+	[[ "$output" == *Check* ]]
+	[[ "$output" == *bats* ]]
+	[[ "$output" == *qemu-system-aarch64* ]]
+}
+
+@test "install-deps: each family gets its own package manager and Check package" {
+	local id like pm check
+	while read -r id like pm check; do
+		fake_os "$id" "${like#-}"
+		KINSHIP_OS_RELEASE=$OS_RELEASE run "$INSTALL_DEPS" --print
+		echo "$id: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"$pm "*" $check "* ]]
+	done <<'TXT'
+debian - apt-get check
+ubuntu debian apt-get check
+fedora - dnf check-devel
+alpine - apk check-dev
+arch - pacman check
+opensuse-tumbleweed suse zypper check-devel
+TXT
+}
+
+@test "install-deps: Fedora asks for the static Check library, Debian for libsubunit" {
+	fake_os fedora
+	KINSHIP_OS_RELEASE=$OS_RELEASE run "$INSTALL_DEPS" --print --minimal
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" check-static"* ]]
+	[[ "$output" == *" musl-gcc"* ]]
+	fake_os debian
+	KINSHIP_OS_RELEASE=$OS_RELEASE run "$INSTALL_DEPS" --print --minimal
+	[[ "$output" == *" libsubunit-dev"* ]]
+	[[ "$output" == *" musl-tools"* ]]
+}
+
+@test "install-deps --minimal leaves out QEMU and cpio; the full install has both emulators" {
+	local id
+	for id in debian fedora alpine arch opensuse; do
+		fake_os "$id"
+		KINSHIP_OS_RELEASE=$OS_RELEASE run "$INSTALL_DEPS" --print --minimal
+		[ "$status" -eq 0 ]
+		[[ "$output" != *qemu* ]]
+		[[ "$output" != *cpio* ]]
+		KINSHIP_OS_RELEASE=$OS_RELEASE run "$INSTALL_DEPS" --print
+		[ "$status" -eq 0 ]
+		[[ "$output" == *cpio* ]]
+		[[ "$output" == *qemu*x86* ]]
+		[[ "$output" == *qemu-system-aarch64* || "$output" == *qemu*-arm* ]]
+	done
+}
+
+@test "build-and-check and run-in-chroot: --help is status 0, a bad option status 2" {
+	local tool
+	for tool in build-and-check run-in-chroot; do
+		run "$KINSHIP_SRCDIR/ci/$tool" --help
+		[ "$status" -eq 0 ]
+		[[ "$output" == *Usage:* ]]
+		run "$KINSHIP_SRCDIR/ci/$tool" --no-such-option
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 1 ]
+	done
+	run "$KINSHIP_SRCDIR/ci/build-and-check" --jobs many
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "run-in-chroot: no release, two releases or a bad name are usage errors" {
+	run "$KINSHIP_SRCDIR/ci/run-in-chroot"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	run "$KINSHIP_SRCDIR/ci/run-in-chroot" bullseye sid
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	run "$KINSHIP_SRCDIR/ci/run-in-chroot" '../etc'
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+}
