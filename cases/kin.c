@@ -714,17 +714,82 @@ unsigned kin_kernel_version(void)
 	return a * 65536u + b * 256u + (c > 255 ? 255 : c);
 }
 
+#if !defined(__GLIBC__) && defined(__linux__)
+/*
+ * musl has no call that returns its version, but its dynamic loader prints
+ * it ("Version 1.2.5") when run with no arguments.  The loader is the
+ * mapping of this process whose file is ld-musl-ARCH.so.1 or musl's
+ * libc.so; a static binary has none, and says so.
+ */
+static void kin_musl_version(char *buf, size_t size)
+{
+	char line[512], path[PATH_MAX] = "";
+	FILE *maps = fopen("/proc/self/maps", "re");
+	if (maps) {
+		while (fgets(line, sizeof(line), maps)) {
+			char *p = strchr(line, '/');
+			if (!p)
+				continue;
+			p[strcspn(p, "\n")] = '\0';
+			const char *base = strrchr(p, '/') + 1;
+			if (strncmp(base, "ld-musl-", 8) == 0 ||
+			    (strstr(p, "musl") && strncmp(base, "libc.", 5) == 0)) {
+				snprintf(path, sizeof(path), "%s", p);
+				break;
+			}
+		}
+		fclose(maps);
+	}
+	if (!path[0]) {
+		snprintf(buf, size, "musl (static; version not recorded)");
+		return;
+	}
+	snprintf(buf, size, "musl (version unknown)");
+	int fd[2];
+	if (pipe2(fd, O_CLOEXEC) != 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0)
+			dup2(null, 1);
+		dup2(fd[1], 2);
+		execl(path, path, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	char out[512];
+	size_t len = 0;
+	ssize_t n;
+	while (pid > 0 && len < sizeof(out) - 1 &&
+	       (n = read(fd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(fd[0]);
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	const char *v = strstr(out, "Version ");
+	if (v) {
+		v += 8;
+		snprintf(buf, size, "musl %.*s", (int)strcspn(v, " \n"), v);
+	}
+}
+#endif
+
 const char *kin_libc(void)
 {
+	static char buf[64];
+	if (buf[0])
+		return buf;
 #ifdef __GLIBC__
-	static char buf[48];
 	snprintf(buf, sizeof(buf), "glibc %s", gnu_get_libc_version());
-	return buf;
 #elif defined(__linux__)
-	return "musl";
+	kin_musl_version(buf, sizeof(buf));
 #else
-	return "unknown libc";
+	snprintf(buf, sizeof(buf), "unknown libc");
 #endif
+	return buf;
 }
 
 bool kin_has_cap(int cap)

@@ -321,7 +321,8 @@ const char *kin_kernel_release(void);
 /* kernel version as major*65536 + minor*256 + patch */
 unsigned kin_kernel_version(void);
 #define KIN_KERNEL(a, b) ((unsigned)(a) * 65536u + (unsigned)(b) * 256u)
-/* "glibc 2.36" or "musl" */
+/* "glibc 2.36" or "musl 1.2.5" (musl: as its dynamic loader reports it;
+   a static musl binary says "musl (static; version not recorded)") */
 const char *kin_libc(void);
 /* is capability `cap' in this process's effective set (CapEff)? */
 bool kin_has_cap(int cap);
