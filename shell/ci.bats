@@ -28,17 +28,11 @@ fake_os() {
 }
 
 @test "install-deps: an unknown option is one line and status 2" {
-	run "$INSTALL_DEPS" --no-such-option
-	[ "$status" -eq 2 ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" == *no-such-option* ]]
+	usage_error no-such-option "$INSTALL_DEPS" --no-such-option
 }
 
 @test "install-deps: a stray argument is one line and status 2" {
-	run "$INSTALL_DEPS" --minimal qemu
-	[ "$status" -eq 2 ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" == *qemu* ]]
+	usage_error qemu "$INSTALL_DEPS" --minimal qemu
 }
 
 @test "install-deps: an unknown distribution lists what to install and exits 1" {
@@ -103,23 +97,13 @@ TXT
 		run "$KINSHIP_SRCDIR/ci/$tool" --help
 		[ "$status" -eq 0 ]
 		[[ "$output" == *Usage:* ]]
-		run "$KINSHIP_SRCDIR/ci/$tool" --no-such-option
-		[ "$status" -eq 2 ]
-		[ "${#lines[@]}" -eq 1 ]
+		usage_error no-such-option "$KINSHIP_SRCDIR/ci/$tool" --no-such-option
 	done
-	run "$KINSHIP_SRCDIR/ci/build-and-check" --jobs many
-	[ "$status" -eq 2 ]
-	[ "${#lines[@]}" -eq 1 ]
+	usage_error many "$KINSHIP_SRCDIR/ci/build-and-check" --jobs many
 }
 
 @test "run-in-chroot: no release, two releases or a bad name are usage errors" {
-	run "$KINSHIP_SRCDIR/ci/run-in-chroot"
-	[ "$status" -eq 2 ]
-	[ "${#lines[@]}" -eq 1 ]
-	run "$KINSHIP_SRCDIR/ci/run-in-chroot" bullseye sid
-	[ "$status" -eq 2 ]
-	[ "${#lines[@]}" -eq 1 ]
-	run "$KINSHIP_SRCDIR/ci/run-in-chroot" '../etc'
-	[ "$status" -eq 2 ]
-	[ "${#lines[@]}" -eq 1 ]
+	usage_error release "$KINSHIP_SRCDIR/ci/run-in-chroot"
+	usage_error sid "$KINSHIP_SRCDIR/ci/run-in-chroot" bullseye sid
+	usage_error ../etc "$KINSHIP_SRCDIR/ci/run-in-chroot" ../etc
 }

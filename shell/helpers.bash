@@ -15,3 +15,13 @@ ledger_ids() {
 kin_scratch() {
 	SCRATCH=$(mktemp -d "${BATS_TMPDIR:-/tmp}/kinship-bats.XXXXXX")
 }
+
+# usage_error WORD CMD...: CMD must fail as a usage error does, with status 2
+# and one line that names WORD
+usage_error() {
+	local word=$1; shift
+	run "$@"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"$word"* ]]
+}
