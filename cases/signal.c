@@ -57,8 +57,9 @@ struct rec {
 	int b;
 };
 
-/* the child's end of the report pipe, for handlers */
-static int report_fd = -1;
+/* the child's end of the report pipe, for handlers (volatile: a handler
+   must see the store made just before the signal) */
+static volatile sig_atomic_t report_fd = -1;
 /* handler runs counted in memory shared with the test (SIG-HANDLER) */
 static volatile sig_atomic_t *shared_runs;
 
