@@ -132,6 +132,36 @@ test_guest() {
 	awk -F'\t' 'NR > 1 && $3 != "error" { exit 1 }' "$SCRATCH/out/matrix.tsv"
 }
 
+@test "a TERM stops the harness: its guests are killed and reaped, its work directory removed" {
+	real_kernel
+	test_guest
+	mkdir "$SCRATCH/tmp"
+	local work="$SCRATCH/tmp/kinship-kernels" t0=$SECONDS nap status=0
+	TMPDIR="$SCRATCH/tmp" "$KK" --kernel "$KERNEL" --append kinship_test=hang --timeout 120 \
+		--out "$SCRATCH/out" >/dev/null 2>&1 &
+	local pid=$!
+	# observe the guest running: its QEMU names the work directory (its initrd)
+	exec {nap}<> <(:)
+	until pgrep -f "$work" >/dev/null; do
+		kill -0 "$pid" 2>/dev/null && [ $((SECONDS - t0)) -lt 60 ] || break
+		read -r -t 0.05 -u "$nap" _ || true
+	done
+	local qemus
+	qemus=$(pgrep -f "$work")
+	[ -n "$qemus" ]
+	kill -TERM "$pid"
+	wait "$pid" || status=$?
+	[ "$status" -eq 130 ]
+	# each QEMU was reaped by the harness before it exited, not left as an
+	# orphan (or a zombie) for init: its /proc entry is gone already
+	local q
+	for q in $qemus; do
+		echo "QEMU $q: $(cat "/proc/$q/stat" 2>/dev/null || echo gone)"
+		[ ! -e "/proc/$q" ]
+	done
+	[ -z "$(ls -A "$SCRATCH/tmp")" ]
+}
+
 @test "a guest whose /init exits is reported with the panic line" {
 	real_kernel
 	test_guest
