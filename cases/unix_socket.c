@@ -19,7 +19,6 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <sched.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -700,10 +699,10 @@ struct eff_result {
 /*
  * Interleaved rounds over a fresh pair of connections, the parent on CPU
  * cpu_parent and its child on cpu_child.  Placement is fixed because it
- * decides the result: a wake-up on another CPU costs more than either
- * transport (in a VM an inter-processor interrupt is a VM exit), and left
- * to the scheduler the two processes share a CPU in some runs and not in
- * others, so the verdict changed from run to run.
+ * can decide the result: in a 2-vCPU VM, round trips across two CPUs took
+ * up to twice as long as on one, and AF_UNIX lost there while it kept up
+ * on one CPU.  Left to the scheduler, the two processes shared a CPU in
+ * some runs and not in others, so the verdict changed from run to run.
  */
 static void eff_measure(struct eff_result *res, int cpu_parent, int cpu_child)
 {

@@ -146,6 +146,7 @@ test_guest() {
 		kill -0 "$pid" 2>/dev/null && [ $((SECONDS - t0)) -lt 60 ] || break
 		read -r -t 0.05 -u "$nap" _ || true
 	done
+	exec {nap}>&-
 	local qemus
 	qemus=$(pgrep -f "$work")
 	[ -n "$qemus" ]
