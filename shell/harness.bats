@@ -136,19 +136,21 @@ test_guest() {
 	real_kernel
 	test_guest
 	mkdir "$SCRATCH/tmp"
-	local work="$SCRATCH/tmp/kinship-kernels" t0=$SECONDS nap status=0
+	# QEMU's command line names its initrd in the work directory; the
+	# harness's own helpers (mktemp, cpio) name that directory too
+	local qemu="^qemu-system-.*$SCRATCH/tmp/kinship-kernels" t0=$SECONDS nap status=0
 	TMPDIR="$SCRATCH/tmp" "$KK" --kernel "$KERNEL" --append kinship_test=hang --timeout 120 \
 		--out "$SCRATCH/out" >/dev/null 2>&1 &
 	local pid=$!
-	# observe the guest running: its QEMU names the work directory (its initrd)
+	# observe the guest running
 	exec {nap}<> <(:)
-	until pgrep -f "$work" >/dev/null; do
+	until pgrep -f "$qemu" >/dev/null; do
 		kill -0 "$pid" 2>/dev/null && [ $((SECONDS - t0)) -lt 60 ] || break
 		read -r -t 0.05 -u "$nap" _ || true
 	done
 	exec {nap}>&-
 	local qemus
-	qemus=$(pgrep -f "$work")
+	qemus=$(pgrep -f "$qemu")
 	[ -n "$qemus" ]
 	kill -TERM "$pid"
 	wait "$pid" || status=$?
