@@ -5,6 +5,7 @@
  * it is blocked reading standard input:
  *
  *   libc glibc 2.36                       the libc it runs on
+ *   setting -std=c11                      how sigreg.c was compiled (signal.am)
  *   flags SA_RESTART                      sa_flags signal() set (sigaction query)
  *   ready                                 the handler is installed
  *   handler 10                            the handler ran, with this signo
@@ -24,6 +25,10 @@
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <gnu/libc-version.h>
+#endif
+
+#ifndef KIN_SIGREG_SETTING
+#error "KIN_SIGREG_SETTING: cases/signal.am tells each probe its build setting"
 #endif
 
 int sigreg_install(int sig, void (*handler)(int));
@@ -92,6 +97,7 @@ int main(void)
 	struct sigaction sa;
 
 	say("libc %s\n", libc_name());
+	say("setting %s\n", KIN_SIGREG_SETTING);
 	if (sigreg_install(SIGUSR1, on_signal) < 0) {
 		say("error signal: %s\n", strerror(errno));
 		return 1;
