@@ -36,6 +36,21 @@ extern bool kin_test_mask_set;
 /* run one test body with its context (children, fds, temp dir) around it */
 void kin_run_body(const struct kin_test *t, const void *variant, struct kin_record *out);
 
+/*
+ * Check's timeout of a test is its own plus this many seconds (both scaled
+ * by CK_TIMEOUT_MULTIPLIER): the test's watchdog ends it first, with a
+ * diagnosis; Check's kill is the last resort.
+ */
+#define KIN_CHECK_GRACE 2
+
+/* at start: find the suite's own path and the emulator it runs under */
+void kin_self_init(const char *argv0);
+
+/* before the first test: how this environment shows a process asleep in
+   each call (see enum kin_call); and that, in words, for the report */
+void kin_calibrate(void);
+const char *kin_calibration_str(void);
+
 /* remove a directory tree; -1 if something stayed */
 int kin_remove_tree(const char *dir);
 

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -17,16 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __GLIBC__
-#include <gnu/libc-version.h>
-#endif
 
 #define KIN_NO_LOCATION_MACROS
 #include "kin.h"
@@ -179,10 +173,24 @@ static _Noreturn void finish_fmt(enum kin_result r, const char *fmt, ...)
 static __thread const char *caller_file;
 static __thread int caller_line;
 
-void kin_at(const char *file, int line)
+/* the test's last step: a helper or a checked call, where it was made */
+static struct {
+	const char *what, *file;
+	int line;
+} step;
+
+void kin_step(const char *what, const char *file, int line)
+{
+	step.what = what;
+	step.file = file;
+	step.line = line;
+}
+
+void kin_at(const char *what, const char *file, int line)
 {
 	caller_file = file;
 	caller_line = line;
+	kin_step(what, file, line);
 }
 
 void kin_fail_at(const char *file, int line, const char *fmt, ...)
@@ -402,18 +410,219 @@ int kin_task_state(pid_t pid, struct kin_task_state *st)
 	return 0;
 }
 
+const char *kin_call_name(enum kin_call call)
+{
+	switch (call) {
+	case KIN_IN_READ: return "read()";
+	case KIN_IN_WRITE: return "write()";
+	case KIN_IN_PAUSE: return "pause()";
+	default: return "any call";
+	}
+}
+
 const char *kin_task_state_str(const struct kin_task_state *st)
 {
-	static __thread char buf[160];
+	static __thread char buf[192];
 	int n = snprintf(buf, sizeof(buf), "state %c", st->state ? st->state : '?');
 	if (st->wchan[0])
 		n += snprintf(buf + n, sizeof(buf) - n, ", wchan %s", st->wchan);
 	if (st->syscall_known)
-		snprintf(buf + n, sizeof(buf) - n, ", syscall %ld", st->syscall_nr);
+		n += snprintf(buf + n, sizeof(buf) - n, ", syscall %ld", st->syscall_nr);
+	else
+		n += snprintf(buf + n, sizeof(buf) - n, ", no /proc/PID/syscall");
+	if (st->call != KIN_IN_ANY)
+		snprintf(buf + n, sizeof(buf) - n, " = %s as calibrated", kin_call_name(st->call));
 	return buf;
 }
 
-int kin_wait_blocked(pid_t pid, long syscall_nr, long ms, struct kin_task_state *st)
+/*
+ * The calibration: what this environment shows for a process known to sleep
+ * in each call.  Made by the runner before the first test (kin_calibrate);
+ * each test process inherits it.
+ */
+static struct {
+	bool done;
+	struct {
+		bool asleep;                  /* the sleeper showed state S */
+		struct kin_task_state st;     /* as it showed */
+		char why[160];                /* when it did not */
+	} call[KIN_CALLS];
+} cal;
+
+#define KIN_CALIBRATION_MS 5000
+
+/* in the child: get to the call, having said "about to" on ready */
+static _Noreturn void calibration_sleeper(enum kin_call call, int ready, int obj[2])
+{
+	char c = 'r';
+	if (call == KIN_IN_WRITE) {
+		/* fill the pipe: page-sized writes, then single bytes, until EAGAIN */
+		static char page[4096];
+		close(obj[0]);
+		fcntl(obj[1], F_SETFL, O_NONBLOCK);
+		while (write(obj[1], page, sizeof(page)) > 0)
+			;
+		while (write(obj[1], page, 1) > 0)
+			;
+		fcntl(obj[1], F_SETFL, 0);
+	} else {
+		close(obj[1]);
+	}
+	if (write(ready, &c, 1) != 1)
+		_exit(1);
+	switch (call) {
+	case KIN_IN_READ:
+		if (read(obj[0], &c, 1) < 0)
+			_exit(1);
+		break;
+	case KIN_IN_WRITE:
+		if (write(obj[1], &c, 1) < 0)
+			_exit(1);
+		break;
+	default:
+		pause();
+		break;
+	}
+	_exit(0);
+}
+
+static bool same_sleep(const struct kin_task_state *a, const struct kin_task_state *b)
+{
+	return a->state == 'S' && b->state == 'S' && a->syscall_known == b->syscall_known &&
+	       a->syscall_nr == b->syscall_nr && strcmp(a->wchan, b->wchan) == 0;
+}
+
+/* a nap of the back-off: yield first, then sleeps doubling up to 1 ms */
+static void back_off(int polls, long *nap_ns)
+{
+	if (polls < 16) {
+		sched_yield();
+		return;
+	}
+	*nap_ns = *nap_ns ? *nap_ns * 2 : 20000;
+	if (*nap_ns > 1000000)
+		*nap_ns = 1000000;
+	struct timespec ts = { 0, *nap_ns };
+	nanosleep(&ts, NULL);
+}
+
+static void calibrate_one(enum kin_call call)
+{
+	int ready[2], obj[2];
+	char *why = cal.call[call].why;
+	size_t wlen = sizeof(cal.call[call].why);
+	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(obj, O_CLOEXEC) < 0) {
+		snprintf(why, wlen, "pipe2: %s", strerror(errno));
+		return;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		calibration_sleeper(call, ready[1], obj);
+	}
+	close(ready[1]);
+	if (pid < 0) {
+		snprintf(why, wlen, "fork: %s", strerror(errno));
+		close(ready[0]);
+		close(obj[0]);
+		close(obj[1]);
+		return;
+	}
+	struct pollfd p = { .fd = ready[0], .events = POLLIN };
+	char c;
+	struct kin_task_state now, first;
+	memset(&first, 0, sizeof(first));
+	long long deadline = kin_deadline(KIN_CALIBRATION_MS), since = 0;
+	long nap_ns = 0;
+	if (poll(&p, 1, (int)kin_scaled_ms(KIN_CALIBRATION_MS)) != 1 || read(ready[0], &c, 1) != 1) {
+		snprintf(why, wlen, "the child never got to %s", kin_call_name(call));
+	} else {
+		/* asleep, and still the same a millisecond later: in the call */
+		for (int polls = 0;; polls++) {
+			if (kin_task_state(pid, &now) < 0) {
+				snprintf(why, wlen, "the child in %s is gone", kin_call_name(call));
+				break;
+			}
+			if (now.state == 'S' && since && same_sleep(&now, &first) &&
+			    kin_now_ms() - since >= 1) {
+				cal.call[call].asleep = true;
+				cal.call[call].st = now;
+				break;
+			}
+			if (now.state != 'S') {
+				since = 0;
+			} else if (!(since && same_sleep(&now, &first))) {
+				first = now;
+				since = kin_now_ms();
+			}
+			if (kin_now_ms() >= deadline) {
+				snprintf(why, wlen, "a child in %s showed %s, not a steady state S, for %ld ms",
+					 kin_call_name(call), kin_task_state_str(&now),
+					 kin_scaled_ms(KIN_CALIBRATION_MS));
+				break;
+			}
+			back_off(polls, &nap_ns);
+		}
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
+	close(obj[0]);
+	close(obj[1]);
+}
+
+void kin_calibrate(void)
+{
+	if (cal.done)
+		return;
+	for (enum kin_call c = KIN_IN_READ; c < KIN_CALLS; c++)
+		calibrate_one(c);
+	cal.done = true;
+}
+
+const char *kin_calibration_str(void)
+{
+	static char buf[768];
+	size_t used = 0;
+	buf[0] = 0;
+	for (enum kin_call c = KIN_IN_READ; cal.done && c < KIN_CALLS; c++) {
+		const struct kin_task_state *st = &cal.call[c].st;
+		char one[256], nr[32] = "no /proc/PID/syscall";
+		if (st->syscall_known)
+			snprintf(nr, sizeof(nr), "syscall %ld", st->syscall_nr);
+		if (!cal.call[c].asleep)
+			snprintf(one, sizeof(one), "%s: not observable (%s)", kin_call_name(c),
+				 cal.call[c].why);
+		else
+			snprintf(one, sizeof(one), "%s: state S%s%s, %s", kin_call_name(c),
+				 st->wchan[0] ? ", wchan " : "", st->wchan, nr);
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", used ? "; " : "", one);
+		if (used >= sizeof(buf))
+			break;
+	}
+	return cal.done ? buf : "not calibrated";
+}
+
+/* does this observation show a sleeper in `call', as the calibration saw one? */
+static bool asleep_in(struct kin_task_state *st, enum kin_call call)
+{
+	if (st->state != 'S')
+		return false;
+	st->call = KIN_IN_ANY;
+	if (call == KIN_IN_ANY || !cal.done || !cal.call[call].asleep)
+		return true;
+	const struct kin_task_state *c = &cal.call[call].st;
+	if (!c->syscall_known || !st->syscall_known)
+		return true;    /* state S is all this environment shows */
+	if (st->syscall_nr != c->syscall_nr)
+		return false;
+	st->call = call;
+	return true;
+}
+
+int kin_wait_blocked(pid_t pid, enum kin_call call, long ms, struct kin_task_state *st)
 {
 	long long deadline = kin_deadline(ms);
 	long nap_ns = 0;
@@ -422,34 +631,41 @@ int kin_wait_blocked(pid_t pid, long syscall_nr, long ms, struct kin_task_state 
 			return -1;
 		if (st->state == 'Z' || st->state == 'X')
 			return -1;
-		if (st->state == 'S' &&
-		    (syscall_nr == -1 || !st->syscall_known || st->syscall_nr == syscall_nr))
+		if (asleep_in(st, call))
 			return 0;
 		if (kin_now_ms() >= deadline)
 			return -1;
-		/* back off: yield first, then naps doubling up to 1 ms */
-		if (polls < 16) {
-			sched_yield();
-			continue;
-		}
-		nap_ns = nap_ns ? nap_ns * 2 : 20000;
-		if (nap_ns > 1000000)
-			nap_ns = 1000000;
-		struct timespec ts = { 0, nap_ns };
-		nanosleep(&ts, NULL);
+		back_off(polls, &nap_ns);
 	}
 }
 
-void kin_expect_blocked(pid_t pid, long syscall_nr, long ms, struct kin_task_state *st,
+void kin_expect_blocked(pid_t pid, enum kin_call call, long ms, struct kin_task_state *st,
 			const char *what)
 {
-	if (kin_wait_blocked(pid, syscall_nr, ms, st) == 0)
+	if (cal.done) {
+		/* this environment did not show a known sleeper as asleep */
+		bool any = false;
+		for (enum kin_call c = KIN_IN_READ; c < KIN_CALLS; c++)
+			any |= cal.call[c].asleep;
+		enum kin_call need = call;
+		if (need == KIN_IN_ANY && !any)
+			need = KIN_IN_READ;
+		if (need != KIN_IN_ANY && !cal.call[need].asleep)
+			kin_skip("%s: a sleep in %s cannot be observed here: %s", what,
+				 kin_call_name(need), cal.call[need].why);
+	}
+	if (kin_wait_blocked(pid, call, ms, st) == 0)
 		return;
 	if (st->state == 0)
 		kin_fail("%s: process %d is gone", what, (int)pid);
-	kin_fail("%s: process %d not asleep%s%ld within %ld ms: %s", what, (int)pid,
-		 syscall_nr == -1 ? "" : " in syscall ", syscall_nr == -1 ? 0L : syscall_nr,
-		 kin_scaled_ms(ms), kin_task_state_str(st));
+	char seen[224];
+	snprintf(seen, sizeof(seen), "%s", kin_task_state_str(st));
+	if (call != KIN_IN_ANY && cal.done)
+		kin_fail("%s: process %d not asleep in %s within %ld ms: %s; a process asleep in %s "
+			 "shows %s here", what, (int)pid, kin_call_name(call), kin_scaled_ms(ms), seen,
+			 kin_call_name(call), kin_task_state_str(&cal.call[call].st));
+	kin_fail("%s: process %d not asleep within %ld ms: %s", what, (int)pid, kin_scaled_ms(ms),
+		 seen);
 }
 
 /* --------------------------------------------------------------- fd I/O */
@@ -660,250 +876,6 @@ char *kin_tmppath(char *buf, size_t len, const char *name)
 	return buf;
 }
 
-/* ---------------------------------------------------------------- system */
-
-size_t kin_page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-int kin_read_line(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, len - 1);
-	int e = errno;
-	close(fd);
-	if (n < 0) {
-		errno = e;
-		return -1;
-	}
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-long long kin_read_ll(const char *path)
-{
-	char buf[64], *end;
-	if (kin_read_line(path, buf, sizeof(buf)) < 0)
-		return -1;
-	errno = 0;
-	long long v = strtoll(buf, &end, 10);
-	if (end == buf) {
-		errno = EINVAL;
-		return -1;
-	}
-	return v;
-}
-
-const char *kin_kernel_release(void)
-{
-	static char rel[sizeof(((struct utsname *)0)->release)];
-	if (!rel[0]) {
-		struct utsname u;
-		if (uname(&u) == 0)
-			snprintf(rel, sizeof(rel), "%s", u.release);
-	}
-	return rel;
-}
-
-unsigned kin_kernel_version(void)
-{
-	unsigned a = 0, b = 0, c = 0;
-	sscanf(kin_kernel_release(), "%u.%u.%u", &a, &b, &c);
-	return a * 65536u + b * 256u + (c > 255 ? 255 : c);
-}
-
-#if !defined(__GLIBC__) && defined(__linux__)
-/*
- * musl has no call that returns its version, but its dynamic loader prints
- * it ("Version 1.2.5") when run with no arguments.  The loader is the
- * mapping of this process whose file is ld-musl-ARCH.so.1 or musl's
- * libc.so; a static binary has none, and says so.
- */
-static void kin_musl_version(char *buf, size_t size)
-{
-	char line[512], path[PATH_MAX] = "";
-	FILE *maps = fopen("/proc/self/maps", "re");
-	if (maps) {
-		while (fgets(line, sizeof(line), maps)) {
-			char *p = strchr(line, '/');
-			if (!p)
-				continue;
-			p[strcspn(p, "\n")] = '\0';
-			const char *base = strrchr(p, '/') + 1;
-			if (strncmp(base, "ld-musl-", 8) == 0 ||
-			    (strstr(p, "musl") && strncmp(base, "libc.", 5) == 0)) {
-				snprintf(path, sizeof(path), "%s", p);
-				break;
-			}
-		}
-		fclose(maps);
-	}
-	if (!path[0]) {
-		snprintf(buf, size, "musl (static; version not recorded)");
-		return;
-	}
-	snprintf(buf, size, "musl (version unknown)");
-	int fd[2];
-	if (pipe2(fd, O_CLOEXEC) != 0)
-		return;
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		if (null >= 0)
-			dup2(null, 1);
-		dup2(fd[1], 2);
-		execl(path, path, (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	char out[512];
-	size_t len = 0;
-	ssize_t n;
-	while (pid > 0 && len < sizeof(out) - 1 &&
-	       (n = read(fd[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
-	close(fd[0]);
-	if (pid > 0)
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	const char *v = strstr(out, "Version ");
-	if (v) {
-		v += 8;
-		snprintf(buf, size, "musl %.*s", (int)strcspn(v, " \n"), v);
-	}
-}
-#endif
-
-const char *kin_libc(void)
-{
-	static char buf[64];
-	if (buf[0])
-		return buf;
-#ifdef __GLIBC__
-	snprintf(buf, sizeof(buf), "glibc %s", gnu_get_libc_version());
-#elif defined(__linux__)
-	kin_musl_version(buf, sizeof(buf));
-#else
-	snprintf(buf, sizeof(buf), "unknown libc");
-#endif
-	return buf;
-}
-
-bool kin_has_cap(int cap)
-{
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "re");
-	unsigned long long eff = 0;
-	bool found = false;
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
-			found = true;
-			break;
-		}
-	fclose(f);
-	return found && cap >= 0 && cap < 64 && (eff >> cap & 1);
-}
-
-static bool cap_eff_empty(void)
-{
-	for (int c = 0; c < 64; c++)
-		if (kin_has_cap(c))
-			return false;
-	return true;
-}
-
-/* CAP_SETGID 6, CAP_SETUID 7: numbers from linux/capability.h, stable */
-#define KIN_CAP_SETGID 6
-#define KIN_CAP_SETUID 7
-
-bool kin_can_drop_privileges(char *why, size_t len)
-{
-	if (getuid() != 0 && geteuid() != 0 && cap_eff_empty())
-		return true;    /* already unprivileged */
-	if (kin_has_cap(KIN_CAP_SETUID) && kin_has_cap(KIN_CAP_SETGID))
-		return true;
-	snprintf(why, len, "cannot become an unprivileged user: uid %d lacks CAP_SETUID/CAP_SETGID",
-		 (int)getuid());
-	return false;
-}
-
-int kin_drop_privileges(char *why, size_t len)
-{
-	if (getuid() != 0 && geteuid() != 0 && cap_eff_empty())
-		return 0;
-	if (setgroups(0, NULL) < 0) {
-		snprintf(why, len, "setgroups: %s", strerror(errno));
-		return -1;
-	}
-	if (setgid(KIN_NOBODY) < 0 || setuid(KIN_NOBODY) < 0) {
-		snprintf(why, len, "setgid/setuid(%d): %s", KIN_NOBODY, strerror(errno));
-		return -1;
-	}
-	/* a uid change clears the dumpable flag; the parent needs /proc/PID/ */
-	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-	if (!cap_eff_empty()) {
-		snprintf(why, len, "still holds capabilities after setuid(%d)", KIN_NOBODY);
-		return -1;
-	}
-	return 0;
-}
-
-const char *kin_self_exe(void)
-{
-	return "/proc/self/exe";
-}
-
-static bool probe_in(const char *dir, const char *name, const char *suffix, char *buf,
-		     size_t len)
-{
-	if (!dir || !*dir ||
-	    (size_t)snprintf(buf, len, "%s/kinship-probe-%s%s", dir, name, suffix) >= len)
-		return false;
-	return access(buf, X_OK) == 0;
-}
-
-const char *kin_probe_path(const char *name, char *buf, size_t len)
-{
-	char self[PATH_MAX] = "", where[PATH_MAX];
-	const char *env = getenv("KINSHIP_PROBE_DIR");
-	const char *dirs[2] = { NULL, NULL };
-	bool want_static = false;
-
-	ssize_t n = readlink(kin_self_exe(), self, sizeof(self) - 1);
-	self[n > 0 ? n : 0] = 0;
-	char *slash = strrchr(self, '/');
-	if (slash) {
-		size_t blen = strlen(slash);
-		want_static = blen >= 7 && strcmp(slash + blen - 7, "-static") == 0;
-		/* a binary in / keeps its directory: "/" rather than "" */
-		slash[slash == self ? 1 : 0] = 0;
-	}
-	if (env && *env) {
-		dirs[0] = env;
-	} else {
-		dirs[0] = slash ? self : NULL;
-#ifdef KIN_PROBE_LIBEXECDIR
-		dirs[1] = KIN_PROBE_LIBEXECDIR;
-#endif
-	}
-	const char *first = want_static ? "-static" : "", *second = want_static ? "" : "-static";
-	for (int i = 0; i < 2; i++)
-		if (probe_in(dirs[i], name, first, buf, len) ||
-		    probe_in(dirs[i], name, second, buf, len))
-			return buf;
-	snprintf(where, sizeof(where), "%s%s%s", dirs[0] ? dirs[0] : "?", dirs[1] ? " or " : "",
-		 dirs[1] ? dirs[1] : "");
-	kin_skip("probe kinship-probe-%s%s not found in %s: build it with `make "
-		 "cases/kinship-probe-%s%s'", name, first, where, name, first);
-}
-
 /* ------------------------------------------------ the context of a test */
 
 static void snapshot_fds(unsigned char *set)
@@ -997,14 +969,76 @@ static void cleanup_at_exit(void)
 	}
 }
 
+/*
+ * The watchdog: a test still running at its own timeout (a call that never
+ * returns, a loop that never ends) is a fail with a diagnosis, made here in
+ * the test process by SIGALRM from an interval timer (fork does not pass it
+ * to the test's children), before Check's timeout, KIN_CHECK_GRACE seconds
+ * later, would kill the process with nothing said.  The handler leaves the
+ * interrupted call by siglongjmp to the clean-up; a test that blocks SIGALRM
+ * is left to Check.
+ */
+static long watchdog_ms;
+static int watchdog_s;
+
+static void watchdog(int sig)
+{
+	char kids[384] = "", limit[96];
+	size_t used = 0;
+	(void)sig;
+	if (!in_test_process())
+		_exit(KIN_CHILD_FAILED);
+	for (int i = 0; i < kin.nchildren && used < sizeof(kids); i++) {
+		struct kin_task_state st;
+		int r = kin_task_state(kin.children[i], &st);
+		used += (size_t)snprintf(kids + used, sizeof(kids) - used, "%schild %d %s",
+					 used ? ", " : "; ", (int)kin.children[i],
+					 r == 0 ? kin_task_state_str(&st) : "gone");
+	}
+	const char *m = getenv("CK_TIMEOUT_MULTIPLIER");
+	snprintf(limit, sizeof(limit), "%d s (x%s CK_TIMEOUT_MULTIPLIER: %ld ms)", watchdog_s,
+		 m && *m ? m : "1", watchdog_ms);
+	const char *base = step.file ? strrchr(step.file, '/') : NULL;
+	if (step.what)
+		finish_fmt(KIN_RESULT_FAIL,
+			   "still running at its timeout of %s: the last step begun was %s "
+			   "(%s:%d), which never ended%s", limit, step.what,
+			   base ? base + 1 : step.file, step.line, kids);
+	finish_fmt(KIN_RESULT_FAIL, "still running at its timeout of %s, before any step of "
+		   "the helpers%s", limit, kids);
+}
+
+static void arm_watchdog(const struct kin_test *t, struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watchdog;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, old);
+	watchdog_s = t->timeout > 0 ? t->timeout : KIN_DEFAULT_TIMEOUT;
+	watchdog_ms = kin_scaled_ms(watchdog_s * 1000L);
+	struct itimerval it = { { 0, 0 }, { watchdog_ms / 1000, (watchdog_ms % 1000) * 1000 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void disarm_watchdog(const struct sigaction *old)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, old, NULL);
+}
+
 void kin_run_body(const struct kin_test *t, const void *variant, struct kin_record *out)
 {
 	static bool registered;
+	/* static: set after sigsetjmp, read after the siglongjmp */
+	static struct sigaction old_alrm;
 
 	if (kin_test_mask_set)
 		sigprocmask(SIG_SETMASK, &kin_test_mask, NULL);
 	memset(&kin.rec, 0, sizeof(kin.rec));
 	caller_file = NULL;
+	memset(&step, 0, sizeof(step));
 	kin.nchildren = 0;
 	kin.tmpdir[0] = 0;
 	kin.test_pid = getpid();
@@ -1020,11 +1054,13 @@ void kin_run_body(const struct kin_test *t, const void *variant, struct kin_reco
 	kin.active = true;
 
 	if (sigsetjmp(kin.jb, 1) == 0) {
+		arm_watchdog(t, &old_alrm);
 		t->fn(variant);
 		kin.rec.result = KIN_RESULT_ERROR;
 		snprintf(kin.rec.detail, sizeof(kin.rec.detail),
 			 "the test body returned without recording pass, skip or fail");
 	}
+	disarm_watchdog(&old_alrm);
 	cleanup();
 	kin.active = false;
 	if (kin.shared)

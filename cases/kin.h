@@ -14,15 +14,20 @@
  *   - children: kin_fork registers a child, kin_wait reaps it within a
  *     deadline, and every child still alive when the test ends is killed,
  *     reaped and reported as a leak;
- *   - observing: kin_wait_blocked waits until a process sleeps in the
- *     kernel (state S, with wchan and /proc/PID/syscall as evidence);
+ *   - observing: kin_expect_blocked waits until a process sleeps in the
+ *     kernel in a given call, as this environment shows a known sleeper
+ *     (state S, /proc/PID/syscall where it means something, wchan as
+ *     evidence);
  *   - temp dirs: kin_tmpdir is private to the test and removed after it;
  *   - hygiene: fds open at the end that were not open at the start are
  *     reported as a leak;
  *   - privilege: kin_drop_privileges turns a child into nobody.
  *
  * Every wait has a deadline scaled by CK_TIMEOUT_MULTIPLIER, so a kernel that
- * never wakes a sleeper turns into a failure with a diagnosis, not a hang.
+ * never wakes a sleeper turns into a failure with a diagnosis, not a hang;
+ * and a test still running at its own timeout (a call that never returns) is
+ * ended by a watchdog in the test process with a fail that names its last
+ * step, before Check's timeout (a little longer) would kill it.
  */
 #ifndef KIN_H
 #define KIN_H
@@ -140,6 +145,7 @@ void kin_note(const char *fmt, ...) KIN_PRINTF(1, 2);
 /* a call that must succeed: `int fd = KIN_CHECK(open(...));' */
 #define KIN_CHECK(call)                                                      \
 	({                                                                   \
+		kin_step(#call, __FILE__, __LINE__);                         \
 		__typeof__(call) kin_r_ = (call);                            \
 		if (kin_r_ == (__typeof__(call))-1)                          \
 			kin_fail("%s: %s", #call, strerror(errno));          \
@@ -149,6 +155,7 @@ void kin_note(const char *fmt, ...) KIN_PRINTF(1, 2);
 /* a pointer-returning call that must succeed (NULL or MAP_FAILED fail) */
 #define KIN_CHECK_PTR(call)                                                  \
 	({                                                                   \
+		kin_step(#call, __FILE__, __LINE__);                         \
 		void *kin_p_ = (void *)(call);                               \
 		if (kin_p_ == NULL || kin_p_ == (void *)-1)                  \
 			kin_fail("%s: %s", #call, strerror(errno));          \
@@ -158,6 +165,7 @@ void kin_note(const char *fmt, ...) KIN_PRINTF(1, 2);
 /* a call that must fail with exactly this errno */
 #define KIN_EXPECT_ERRNO(call, err)                                          \
 	do {                                                                 \
+		kin_step(#call, __FILE__, __LINE__);                         \
 		errno = 0;                                                   \
 		long kin_r_ = (long)(call);                                  \
 		int kin_e_ = errno;                                          \
@@ -239,29 +247,54 @@ void kin_kill(pid_t pid);
 
 /* ----------------------------------------------------------- observing */
 
+/*
+ * The calls a test waits for a process to sleep in.  What an environment
+ * shows for a sleeper differs: the native system call numbers in
+ * /proc/PID/syscall, the host's under QEMU user mode, none under gVisor.  So
+ * the runner calibrates once per run: a child asleep in read() on an empty
+ * pipe, one in write() on a full pipe and one in pause() show what a process
+ * asleep in each call looks like here, and a test's wait compares with that.
+ */
+enum kin_call {
+	KIN_IN_ANY = 0,       /* asleep in the kernel, in whatever call */
+	KIN_IN_READ,          /* read() of a pipe */
+	KIN_IN_WRITE,         /* write() to a pipe */
+	KIN_IN_PAUSE,         /* pause() */
+	KIN_CALLS
+};
+
 struct kin_task_state {
 	char state;           /* from /proc/PID/stat: 'S', 'R', 'D', 'Z', ... */
 	char wchan[64];       /* /proc/PID/wchan, "" when unreadable, "0" on some kernels */
 	long syscall_nr;      /* first field of /proc/PID/syscall, -1 if unknown/running */
 	bool syscall_known;   /* /proc/PID/syscall was readable */
+	enum kin_call call;   /* the call it matched, when a wait matched one */
 };
 
 /* Read the state of a process now.  Returns -1 if it is gone. */
 int kin_task_state(pid_t pid, struct kin_task_state *st);
 
-/* "state S, wchan pipe_write, syscall 1 (write)" */
+/* "state S, wchan pipe_write, syscall 1 = write() as calibrated" */
 const char *kin_task_state_str(const struct kin_task_state *st);
 
-/*
- * Wait until `pid' sleeps in the kernel: state S and, when `syscall_nr' is
- * not -1 and /proc/PID/syscall is readable, blocked in that system call.
- * Polls with a back-off of at most 1 ms, gives up after `ms' (scaled).
- * Returns 0, or -1 with the last state seen (the caller fails with it).
- */
-int kin_wait_blocked(pid_t pid, long syscall_nr, long ms, struct kin_task_state *st);
+/* "read()", "write()", "pause()", "any call" */
+const char *kin_call_name(enum kin_call call);
 
-/* kin_wait_blocked that fails the test with a diagnosis on timeout */
-void kin_expect_blocked(pid_t pid, long syscall_nr, long ms, struct kin_task_state *st,
+/*
+ * Wait until `pid' sleeps in the kernel: state S and, where the calibration
+ * saw a system call number for `call' and /proc/PID/syscall is readable,
+ * that number.  Polls with a back-off of at most 1 ms, gives up after `ms'
+ * (scaled).  Returns 0, or -1 with the last state seen (the caller fails
+ * with it).
+ */
+int kin_wait_blocked(pid_t pid, enum kin_call call, long ms, struct kin_task_state *st);
+
+/*
+ * kin_wait_blocked that fails the test with a diagnosis on timeout, and
+ * skips it where the calibration found that this environment does not show
+ * a known sleeper as asleep.
+ */
+void kin_expect_blocked(pid_t pid, enum kin_call call, long ms, struct kin_task_state *st,
 			const char *what);
 
 /* ------------------------------------------------------------ fd I/O */
@@ -310,6 +343,7 @@ const char *kin_tmpdir(void);
 char *kin_tmppath(char *buf, size_t len, const char *name);
 
 /* ------------------------------------------------------------- system */
+/* (kin-system.c) */
 
 size_t kin_page_size(void);
 /* read a number from a /proc or /sys file; -1 with errno if unreadable */
@@ -318,9 +352,6 @@ long long kin_read_ll(const char *path);
 int kin_read_line(const char *path, char *buf, size_t len);
 /* uname -r */
 const char *kin_kernel_release(void);
-/* kernel version as major*65536 + minor*256 + patch */
-unsigned kin_kernel_version(void);
-#define KIN_KERNEL(a, b) ((unsigned)(a) * 65536u + (unsigned)(b) * 256u)
 /* "glibc 2.36" or "musl 1.2.5" (musl: as its dynamic loader reports it;
    a static musl binary says "musl (static; version not recorded)") */
 const char *kin_libc(void);
@@ -338,35 +369,61 @@ int kin_drop_privileges(char *why, size_t len);
 bool kin_can_drop_privileges(char *why, size_t len);
 #define KIN_NOBODY 65534
 
-/* The cases binary itself (for execve of a probe): /proc/self/exe. */
+/*
+ * The cases binary itself, as the runner found it at start (/proc/self/exe,
+ * else AT_EXECFN, else argv[0]), for execve of a probe.
+ */
 const char *kin_self_exe(void);
+/* the emulator the suite runs under (qemu-aarch64, valgrind's tool), or "" */
+const char *kin_self_interpreter(void);
+/* how kin_self_exe() was found: "/proc/self/exe", "AT_EXECFN", "argv[0]" */
+const char *kin_self_found_by(void);
+
+/*
+ * execv(), and where the kernel cannot run the binary (ENOEXEC: a foreign
+ * architecture under QEMU user mode with no binfmt_misc entry) the same
+ * through the emulator the suite runs under.  Returns only on failure.
+ */
+int kin_execv(const char *path, char *const argv[]);
+
+/* Which implementation of the Linux interface this is, as far as it shows. */
+struct kin_implementation {
+	const char *name;         /* linux, gvisor, qemu-user, valgrind, interpreted */
+	const char *description;  /* "QEMU user mode (/usr/bin/qemu-aarch64)" */
+};
+const struct kin_implementation *kin_implementation(void);
 
 /*
  * A probe program that make builds beside the cases binary, named
  * kinship-probe-NAME (dynamic) and kinship-probe-NAME-static (for guests).
- * Looks in $KINSHIP_PROBE_DIR when set, else in the directory of
- * /proc/self/exe and then where `make install' puts probes; prefers the
- * -static variant when the running binary's name ends in -static, and falls
- * back to the other.  Writes the path into buf and returns it; a probe that
- * is nowhere ends the test with kin_skip, naming what to build.
+ * Looks in $KINSHIP_PROBE_DIR when set, else in the directory of the cases
+ * binary and then where `make install' puts probes; prefers the -static
+ * variant when the running binary's name ends in -static, and falls back to
+ * the other.  Writes the path into buf and returns it; a probe that is
+ * nowhere ends the test with kin_skip, naming what to build.
  */
 const char *kin_probe_path(const char *name, char *buf, size_t len);
 
 /*
  * The helpers that fail the test on the caller's behalf report the caller's
- * file and line, not their own: these macros note the call site first.
+ * file and line, not their own: these macros note the call site first.  The
+ * call site, with the helper's or the checked call's name, is also the test's
+ * last step: a test still running at its timeout names it in its failure.
  */
-void kin_at(const char *file, int line);
+void kin_at(const char *what, const char *file, int line);
+void kin_step(const char *what, const char *file, int line);
 #ifndef KIN_NO_LOCATION_MACROS
-#define kin_reap(...) (kin_at(__FILE__, __LINE__), kin_reap(__VA_ARGS__))
-#define kin_reap_ok(...) (kin_at(__FILE__, __LINE__), kin_reap_ok(__VA_ARGS__))
-#define kin_expect_blocked(...) (kin_at(__FILE__, __LINE__), kin_expect_blocked(__VA_ARGS__))
-#define kin_write_all(...) (kin_at(__FILE__, __LINE__), kin_write_all(__VA_ARGS__))
-#define kin_read_all(...) (kin_at(__FILE__, __LINE__), kin_read_all(__VA_ARGS__))
-#define kin_read_within(...) (kin_at(__FILE__, __LINE__), kin_read_within(__VA_ARGS__))
-#define kin_close(...) (kin_at(__FILE__, __LINE__), kin_close(__VA_ARGS__))
-#define kin_fork() (kin_at(__FILE__, __LINE__), kin_fork())
-#define kin_tmpdir() (kin_at(__FILE__, __LINE__), kin_tmpdir())
+#define kin_reap(...) (kin_at("kin_reap", __FILE__, __LINE__), kin_reap(__VA_ARGS__))
+#define kin_reap_ok(...) (kin_at("kin_reap_ok", __FILE__, __LINE__), kin_reap_ok(__VA_ARGS__))
+#define kin_expect_blocked(...)                                              \
+	(kin_at("kin_expect_blocked", __FILE__, __LINE__), kin_expect_blocked(__VA_ARGS__))
+#define kin_write_all(...) (kin_at("kin_write_all", __FILE__, __LINE__), kin_write_all(__VA_ARGS__))
+#define kin_read_all(...) (kin_at("kin_read_all", __FILE__, __LINE__), kin_read_all(__VA_ARGS__))
+#define kin_read_within(...)                                                 \
+	(kin_at("kin_read_within", __FILE__, __LINE__), kin_read_within(__VA_ARGS__))
+#define kin_close(...) (kin_at("kin_close", __FILE__, __LINE__), kin_close(__VA_ARGS__))
+#define kin_fork() (kin_at("kin_fork", __FILE__, __LINE__), kin_fork())
+#define kin_tmpdir() (kin_at("kin_tmpdir", __FILE__, __LINE__), kin_tmpdir())
 #endif
 
 #endif /* KIN_H */

@@ -278,7 +278,7 @@ KIN_TEST(mfd_cloexec_fd_survives_fork_and_closes_on_execve, "MEMFD-CLOEXEC", 5)
 		if (dup2(out[1], STDOUT_FILENO) < 0)
 			kin_fail("dup2: %s", strerror(errno));
 		char *argv[] = { (char *)"kinship-cases", (char *)"--probe", (char *)"fds", NULL };
-		execv(kin_self_exe(), argv);
+		kin_execv(kin_self_exe(), argv);
 		kin_fail("execv(%s): %s", kin_self_exe(), strerror(errno));
 	}
 	kin_close(&out[1]);

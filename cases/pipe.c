@@ -17,7 +17,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -347,7 +346,7 @@ KIN_TEST_VARIANTS(full_pipe_blocks_writer_after_capacity_bytes, "PIPE-WRITE-BLOC
 	kin_close(&fd[1]);
 	kin_close(&rep[1]);
 
-	kin_expect_blocked(pid, SYS_write, 2000, &st, "writer of capacity+1 bytes");
+	kin_expect_blocked(pid, KIN_IN_WRITE, 2000, &st, "writer of capacity+1 bytes");
 	KIN_EXPECT_EQ(queued(fd[0]), cap, "bytes queued (FIONREAD) while the writer sleeps");
 	kin_note("wchan %s", st.wchan[0] ? st.wchan : "unreadable");
 	expect_drain(fd[0], buf, len, "the capacity+1 bytes of the blocked write");
@@ -449,7 +448,7 @@ KIN_TEST_VARIANTS(pipe_fills_16_page_slots_not_65536_bytes, "PIPE-CAPACITY", 10,
 		_exit(errno == EPIPE ? 0 : 1);
 	}
 	kin_close(&fd[1]);
-	kin_expect_blocked(pid, SYS_write, 2000, &st, "writer in a loop");
+	kin_expect_blocked(pid, KIN_IN_WRITE, 2000, &st, "writer in a loop");
 	int blocked_at = queued(fd[0]);
 	kin_close(&fd[0]);      /* wakes the writer: EPIPE ends its loop */
 	kin_reap_ok(pid, 2000, "writer in a loop");
@@ -1023,7 +1022,7 @@ KIN_TEST(read_from_empty_pipe_sleeps_until_data_arrives, "PIPE-READ-BLOCKS", 5)
 	}
 	kin_close(&fd[0]);
 	kin_close(&rep[1]);
-	kin_expect_blocked(pid, SYS_read, 2000, &st, "reader of an empty pipe");
+	kin_expect_blocked(pid, KIN_IN_READ, 2000, &st, "reader of an empty pipe");
 	KIN_EXPECT_EQ(kin_poll_in(rep[0], 0), 0, "reader reported before any data was written");
 	kin_note("wchan %s", st.wchan[0] ? st.wchan : "unreadable");
 	kin_write_all(fd[1], msg, 17, "the message");
@@ -1090,7 +1089,7 @@ KIN_TEST(reader_gets_eof_when_child_holding_last_write_end_exits, "PIPE-READ-BLO
 	}
 	kin_close(&fd[0]);
 	kin_close(&rep[1]);
-	kin_expect_blocked(reader, SYS_read, 2000, &st, "reader while a child holds the write end");
+	kin_expect_blocked(reader, KIN_IN_READ, 2000, &st, "reader while a child holds the write end");
 	kin_write_all(go[1], "x", 1, "go");
 	kin_reap_ok(holder, 2000, "holder of the write end");
 	KIN_EXPECT_EQ(read_report(rep[0], reader, "the reader's result"), 0,
@@ -1225,7 +1224,7 @@ KIN_TEST(blocked_writer_wakes_when_last_reader_closes, "PIPE-NO-READER", 5)
 	}
 	kin_close(&fd[1]);
 	kin_close(&rep[1]);
-	kin_expect_blocked(pid, SYS_write, 2000, &st, "writer on a full pipe");
+	kin_expect_blocked(pid, KIN_IN_WRITE, 2000, &st, "writer on a full pipe");
 	kin_close(&fd[0]);
 	KIN_EXPECT_EQ(read_report(rep[0], pid, "the woken write"), cap,
 		      "return of the blocked write when the reader closed");

@@ -13,6 +13,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -40,6 +41,7 @@ struct entry {
 	struct kin_record rec;
 	bool ran;
 	long long ms;         /* wall time of the test, Check's fork included */
+	const char *deviation; /* failed as this implementation is known to: why */
 };
 
 static struct entry *entries;
@@ -73,9 +75,13 @@ static void usage(FILE *f)
 		"  --verdicts FILE   write claim<TAB>verdict<TAB>evidence per claim the cases own\n"
 		"  --from-results FILE  run nothing: judge the claims from a results file of an\n"
 		"                    earlier run (another kernel, say) for --report and --verdicts\n"
+		"  --expected-deviations FILE  lines IMPLEMENTATION<TAB>TEST<TAB>REASON: a listed\n"
+		"                    test failing on that implementation (gvisor, qemu-user,\n"
+		"                    valgrind, ...) is an expected failure (TAP TODO)\n"
 		"  --help            this text\n"
 		"\n"
-		"Exit status: 0 if no test failed or errored, 1 otherwise, 2 for a usage error.\n"
+		"Exit status: 0 if no test failed or errored (expected deviations aside), 1\n"
+		"otherwise, 2 for a usage error.\n"
 		"CK_TIMEOUT_MULTIPLIER scales every test's timeout and deadline.\n"
 		"Claims checked on the document's own code (DOC-*) belong to kinship-doccheck.\n",
 		prog);
@@ -251,7 +257,10 @@ static void run_one(struct entry *e)
 	Suite *s = suite_create("kinship");
 	TCase *tc = tcase_create(e->name);
 	tcase_set_tags(tc, tags);
-	tcase_set_timeout(tc, e->t->timeout > 0 ? e->t->timeout : KIN_DEFAULT_TIMEOUT);
+	/* the test's own watchdog ends it at its timeout; Check's kill, later, is
+	   for a test that got past the watchdog */
+	int timeout = e->t->timeout > 0 ? e->t->timeout : KIN_DEFAULT_TIMEOUT;
+	tcase_set_timeout(tc, timeout + KIN_CHECK_GRACE);
 	tcase_add_test(tc, kin_check_test);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
@@ -310,9 +319,9 @@ static void run_one(struct entry *e)
 			const char *m = getenv("CK_TIMEOUT_MULTIPLIER");
 			snprintf(e->rec.detail, sizeof(e->rec.detail),
 				 "killed by Check after its timeout of %d s (x%s CK_TIMEOUT_MULTIPLIER)"
-				 ": the test never finished",
-				 e->t->timeout > 0 ? e->t->timeout : KIN_DEFAULT_TIMEOUT,
-				 m && *m ? m : "1");
+				 ": the test never finished, and its own watchdog at %d s did not "
+				 "end it (SIGALRM blocked?)",
+				 timeout + KIN_CHECK_GRACE, m && *m ? m : "1", timeout);
 		}
 		for (char *q = e->rec.detail; *q; q++)
 			if (*q == '\n' || *q == '\t')
@@ -354,9 +363,106 @@ static void print_tap(enum format fmt, size_t n, const struct entry *e)
 	if (r->result == KIN_RESULT_SKIP)
 		printf(" # SKIP %s\n", r->detail);
 	else
-		printf("\n# %s%s%s (%lld ms): %s\n", fmt == FMT_KTAP ? e->t->claims : "",
+		printf("%s%s%s\n# %s%s%s (%lld ms): %s\n", e->deviation && !ok ? " # TODO " : "",
+		       e->deviation && !ok ? "expected deviation: " : "",
+		       e->deviation && !ok ? e->deviation : "", fmt == FMT_KTAP ? e->t->claims : "",
 		       fmt == FMT_KTAP ? " " : "", result_word(r->result), e->ms, r->detail);
 	fflush(stdout);
+}
+
+/* --------------------------------------------------- expected deviations */
+
+/*
+ * The deviations an implementation of the Linux interface really has
+ * (gVisor's pipes count bytes, not page slots, say): lines
+ * IMPLEMENTATION<TAB>TEST<TAB>REASON, TEST a test name or a glob.  A listed
+ * test that fails on that implementation is an expected failure (TAP TODO,
+ * not counted in the exit status); one that passes says it was listed.
+ */
+struct deviation {
+	char *impl, *test, *reason;
+};
+static struct deviation *deviations;
+static size_t ndeviations;
+
+static const char *const implementations[] = { "linux", "gvisor", "qemu-user", "valgrind",
+					       "interpreted" };
+
+static void load_deviations(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[1024];
+	int n = 0;
+	if (!f)
+		usage_error("cannot read expected deviations from '%s': %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		line[strcspn(line, "\n")] = 0;
+		char *p = line + strspn(line, " \t");
+		if (*p == '#' || *p == 0)
+			continue;
+		char *impl = line, *test = strchr(impl, '\t'), *reason = NULL;
+		if (test) {
+			*test++ = 0;
+			reason = strchr(test, '\t');
+			if (reason)
+				*reason++ = 0;
+		}
+		if (!test || !*test || !reason || reason[strspn(reason, " ")] == 0)
+			usage_error("%s:%d: want IMPLEMENTATION<TAB>TEST<TAB>REASON, with a reason",
+				    path, n);
+		bool known = false;
+		for (size_t i = 0; i < sizeof(implementations) / sizeof(*implementations); i++)
+			known |= strcmp(impl, implementations[i]) == 0;
+		if (!known)
+			usage_error("%s:%d: unknown implementation '%s' (linux, gvisor, qemu-user, "
+				    "valgrind, interpreted)", path, n, impl);
+		bool matches = false;
+		for (size_t i = 0; i < nentries && !matches; i++)
+			matches = fnmatch(test, entries[i].name, 0) == 0 ||
+				  fnmatch(test, entries[i].t->name, 0) == 0;
+		if (!matches)
+			usage_error("%s:%d: no test matches '%s' (see --list)", path, n, test);
+		deviations = realloc(deviations, (ndeviations + 1) * sizeof(*deviations));
+		if (!deviations) {
+			perror("realloc");
+			exit(1);
+		}
+		deviations[ndeviations++] = (struct deviation){ strdup(impl), strdup(test),
+								strdup(reason) };
+	}
+	fclose(f);
+}
+
+/* the reason this implementation fails the test, if listed */
+static const char *deviation_of(const struct entry *e, const char *impl)
+{
+	for (size_t i = 0; i < ndeviations; i++)
+		if (strcmp(deviations[i].impl, impl) == 0 &&
+		    (fnmatch(deviations[i].test, e->name, 0) == 0 ||
+		     fnmatch(deviations[i].test, e->t->name, 0) == 0))
+			return deviations[i].reason;
+	return NULL;
+}
+
+/* after the run of one test: mark it when this implementation is known to fail it */
+static void judge_deviation(struct entry *e)
+{
+	const struct kin_implementation *impl = kin_implementation();
+	const char *why = deviation_of(e, impl->name);
+	struct kin_record *r = &e->rec;
+	if (!why)
+		return;
+	size_t used = strlen(r->detail);
+	if (r->result == KIN_RESULT_FAIL || r->result == KIN_RESULT_ERROR) {
+		e->deviation = why;
+		snprintf(r->detail + used, sizeof(r->detail) - used,
+			 " [an expected deviation of %s: %s]", impl->name, why);
+	} else if (r->result == KIN_RESULT_PASS) {
+		snprintf(r->detail + used, sizeof(r->detail) - used,
+			 " [listed as a deviation of %s (%s), but it behaved as Linux here]",
+			 impl->name, why);
+	}
 }
 
 static const char *verdict_word(enum kin_verdict v)
@@ -524,8 +630,10 @@ static void report(const char **claims, size_t nclaims, const char *from)
 		printf("kernel: %s (%s, %zu-byte pages)\n", u.release, u.machine,
 		       kin_page_size());
 		printf("libc:   %s\n", kin_libc());
-		printf("user:   uid %d%s\n\n", (int)getuid(),
+		printf("system: %s\n", kin_implementation()->description);
+		printf("user:   uid %d%s\n", (int)getuid(),
 		       kin_has_cap(21) ? ", CAP_SYS_ADMIN" : ", no CAP_SYS_ADMIN");
+		printf("asleep: %s\n\n", kin_calibration_str());
 	}
 
 	int counts[5] = { 0 };
@@ -738,7 +846,7 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	enum { OPT_LIST = 256, OPT_CLAIM, OPT_TEST, OPT_RESULTS, OPT_REPORT, OPT_FORMAT,
-	       OPT_HELP, OPT_VERDICTS, OPT_FROM };
+	       OPT_HELP, OPT_VERDICTS, OPT_FROM, OPT_DEVIATIONS };
 	static const struct option opts[] = {
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "claim", required_argument, NULL, OPT_CLAIM },
@@ -749,6 +857,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "verdicts", required_argument, NULL, OPT_VERDICTS },
 		{ "from-results", required_argument, NULL, OPT_FROM },
+		{ "expected-deviations", required_argument, NULL, OPT_DEVIATIONS },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **claims = calloc((size_t)argc, sizeof(*claims));
@@ -756,9 +865,12 @@ int main(int argc, char **argv)
 	size_t nclaims = 0, ntests = 0;
 	bool list = false, want_report = false;
 	const char *results_path = NULL, *verdicts_path = NULL, *from_path = NULL;
+	const char *deviations_path = NULL;
 	enum format fmt = FMT_TAP;
 	FILE *results = NULL;
 
+	/* the suite's own path, before anything moves (probes exec too) */
+	kin_self_init(argv[0]);
 	if (argc > 2 && strcmp(argv[1], "--probe") == 0)
 		return run_probe(argc - 2, argv + 2);
 
@@ -810,6 +922,9 @@ int main(int argc, char **argv)
 		case OPT_FROM:
 			from_path = optarg;
 			break;
+		case OPT_DEVIATIONS:
+			deviations_path = optarg;
+			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
@@ -839,6 +954,8 @@ int main(int argc, char **argv)
 			usage_error("unknown test '%s' (see --list)", tests[j]);
 	}
 
+	if (deviations_path)
+		load_deviations(deviations_path);
 	if (list) {
 		for (size_t i = 0; i < nentries; i++) {
 			char id[64];
@@ -901,10 +1018,17 @@ int main(int argc, char **argv)
 	size_t nsel = 0;
 	for (size_t i = 0; i < nentries; i++)
 		nsel += entries[i].selected;
+	/* how this environment shows a sleeper, learnt once for all tests */
+	if (nsel)
+		kin_calibrate();
 	if (!want_report) {
 		if (fmt == FMT_KTAP)
 			printf("KTAP version 1\n");
 		printf("1..%zu\n", nsel);
+		printf("# system: %s\n", kin_implementation()->description);
+		printf("# binary: %s (found by %s)\n", kin_self_exe(), kin_self_found_by());
+		if (nsel)
+			printf("# asleep: %s\n", kin_calibration_str());
 		fflush(stdout);
 	}
 
@@ -915,8 +1039,10 @@ int main(int argc, char **argv)
 		if (!e->selected)
 			continue;
 		run_one(e);
+		judge_deviation(e);
 		n++;
-		if (e->rec.result == KIN_RESULT_FAIL || e->rec.result == KIN_RESULT_ERROR)
+		if ((e->rec.result == KIN_RESULT_FAIL || e->rec.result == KIN_RESULT_ERROR) &&
+		    !e->deviation)
 			failed++;
 		if (!want_report)
 			print_tap(fmt, n, e);

@@ -56,6 +56,32 @@ KIN_TEST(selftest_hangs, "PIPE-ENDS", 1)
 }
 
 /* PIPE-ENDS */
+KIN_TEST(selftest_hangs_in_a_read, "PIPE-ENDS", 1)
+{
+	int fd[2];
+	char c;
+	KIN_CHECK(pipe(fd));
+	pid_t pid = kin_fork();
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	/* its own write end is open: the read never returns */
+	kin_read_all(fd[0], &c, 1, "a byte nobody writes");
+	kin_pass("unreachable");
+}
+
+/* PIPE-ENDS */
+KIN_TEST(selftest_hangs_past_its_watchdog, "PIPE-ENDS", 1)
+{
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	for (;;)
+		pause();
+}
+
+/* PIPE-ENDS */
 KIN_TEST(selftest_returns_without_result, "PIPE-ENDS", 5)
 {
 }
@@ -107,7 +133,7 @@ KIN_TEST(selftest_child_never_ends, "PIPE-ENDS", 5)
 			pause();
 	}
 	struct kin_task_state st;
-	kin_expect_blocked(pid, -1, 2000, &st, "the child");
+	kin_expect_blocked(pid, KIN_IN_ANY, 2000, &st, "the child");
 	kin_reap(pid, 50);
 	kin_pass("unreachable");
 }

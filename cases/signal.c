@@ -11,8 +11,11 @@
  *
  * The children here tell the test what happens through a pipe of fixed-size
  * records, written with write() only (async-signal-safe) from handlers too.
- * Nothing sleeps: the test waits for a child to be asleep in a given system
- * call (/proc/PID/stat and /proc/PID/syscall) before it sends a signal.
+ * Nothing sleeps: the test waits for a child to be asleep in a given call
+ * (/proc/PID/stat, and /proc/PID/syscall as this environment shows a known
+ * sleeper in that call) before it sends a signal.  Masks and pending sets
+ * are read from inside the process (sigprocmask, sigpending, sigaction),
+ * and from /proc/PID/status as well where it has them.
  */
 #include "config.h"
 
@@ -20,27 +23,10 @@
 #include <stdio.h>
 #include <poll.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "kin.h"
-
-/*
- * The system call pause() sleeps in.  Architectures without SYS_pause
- * (arm64, riscv) implement pause() with another call: ppoll in glibc (seen
- * in Debian's arm64 guests: "syscall 73, wchan do_sys_poll") and musl alike.
- */
-#if defined(SYS_pause)
-#define PAUSE_NR SYS_pause
-#define PAUSE_CALL "pause"
-#elif defined(SYS_ppoll)
-#define PAUSE_NR SYS_ppoll
-#define PAUSE_CALL "ppoll (pause() here)"
-#else
-#define PAUSE_NR (-1L)
-#define PAUSE_CALL "an unknown call (state S only)"
-#endif
 
 #define WAIT_MS 2000
 
@@ -174,7 +160,7 @@ static void start_and_signal_in_read(struct peer *p, void (*body)(int ctl),
 {
 	start_peer(p, body);
 	expect_rec(p->report, 'R', 0, what);
-	kin_expect_blocked(p->pid, SYS_read, WAIT_MS, st, what);
+	kin_expect_blocked(p->pid, KIN_IN_READ, WAIT_MS, st, what);
 	KIN_CHECK(kill(p->pid, SIGUSR1));
 }
 
@@ -212,32 +198,57 @@ static void read_until_eof(int ctl)
 		;
 }
 
-/* the bit of `sig' in a /proc/PID/status mask field (SigPnd, ShdPnd, ...) */
-static bool status_mask_has(pid_t pid, const char *field, int sig)
+/*
+ * A mask field of /proc/PID/status (SigPnd, SigBlk, ...) into *mask: 0, or
+ * -1 where this system's /proc has no such field (gVisor has none of them).
+ */
+static int status_mask(pid_t pid, const char *field, unsigned long long *mask)
 {
 	char path[64], line[256];
-	unsigned long long mask = 0;
 	size_t flen = strlen(field);
-	bool found = false;
+	int found = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
-		kin_fail("fopen(%s): %s", path, strerror(errno));
+		return -1;
 	while (fgets(line, sizeof(line), f))
 		if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
-			found = sscanf(line + flen + 1, "%llx", &mask) == 1;
+			found = sscanf(line + flen + 1, "%llx", mask) == 1 ? 0 : -1;
 			break;
 		}
 	fclose(f);
-	if (!found)
-		kin_fail("%s has no %s line", path, field);
-	return mask >> (sig - 1) & 1;
+	return found;
 }
 
-static bool pending_anywhere(pid_t pid, int sig)
+#define BIT(sig) (1ULL << ((sig) - 1))
+
+/* is `sig' pending for pid as /proc/PID/status tells (SigPnd or ShdPnd):
+   1 or 0, or -1 where /proc does not tell */
+static int proc_pending(pid_t pid, int sig)
 {
-	return status_mask_has(pid, "SigPnd", sig) || status_mask_has(pid, "ShdPnd", sig);
+	unsigned long long own, shared;
+	if (status_mask(pid, "SigPnd", &own) < 0 || status_mask(pid, "ShdPnd", &shared) < 0)
+		return -1;
+	return ((own | shared) & BIT(sig)) != 0;
+}
+
+/*
+ * Where /proc tells it too, it must agree with what the process itself
+ * saw, on Linux; an emulator's /proc shows the emulator's own state, so
+ * there it is only noted.
+ */
+static void proc_agrees(int proc, int inside, const char *what)
+{
+	if (proc < 0) {
+		kin_note("/proc/PID/status has no %s here: read from inside only", what);
+	} else if (proc != inside) {
+		if (strcmp(kin_implementation()->name, "linux") == 0)
+			kin_fail("%s: the process itself saw %d, /proc/PID/status shows %d", what,
+				 inside, proc);
+		kin_note("%s in /proc/PID/status is %d under %s, the process itself saw %d", what,
+			 proc, kin_implementation()->name, inside);
+	}
 }
 
 /* ------------------------------------------------------------ SIG-HANDLER */
@@ -310,7 +321,7 @@ KIN_TEST_VARIANTS(signal_interrupts_blocked_read, "SIG-ASYNC,SIG-REGISTER", 10,
 	start_and_signal_in_read(&p, async_child, &st, "child reading an empty pipe");
 	expect_rec(p.report, 'H', SIGUSR1, "handler run while the child was in read()");
 	if (v->restarts) {
-		kin_expect_blocked(p.pid, SYS_read, WAIT_MS, &st,
+		kin_expect_blocked(p.pid, KIN_IN_READ, WAIT_MS, &st,
 				   "child after its handler returned (SA_RESTART)");
 		KIN_EXPECT_TRUE(report_quiet(p.report), "read() returned although SA_RESTART is set");
 		order(&p, 'g');
@@ -401,7 +412,8 @@ KIN_TEST_VARIANTS(signal_semantics_depend_on_build_setting, "SIG-REGISTER", 10,
 		close(out[0]);
 		close(out[1]);
 		signal(SIGUSR1, SIG_DFL);
-		execl(path, path, (char *)NULL);
+		char *argv[] = { path, NULL };
+		kin_execv(path, argv);
 		_exit(127);
 	}
 	kin_close(&in[0]);
@@ -427,7 +439,7 @@ KIN_TEST_VARIANTS(signal_semantics_depend_on_build_setting, "SIG-REGISTER", 10,
 	bool want_bsd = musl || v->glibc_bsd;
 
 	/* round 1: a SIGUSR1 while it sleeps in read() */
-	kin_expect_blocked(pid, SYS_read, WAIT_MS, &st, "probe reading its stdin");
+	kin_expect_blocked(pid, KIN_IN_READ, WAIT_MS, &st, "probe reading its stdin");
 	KIN_CHECK(kill(pid, SIGUSR1));
 	probe_expect(out[0], handler_line, "handler of the first SIGUSR1");
 	kin_write_all(in[1], "g", 1, "byte to the probe");
@@ -444,7 +456,7 @@ KIN_TEST_VARIANTS(signal_semantics_depend_on_build_setting, "SIG-REGISTER", 10,
 		kin_fail("disposition after the first delivery: \"%s\"", line);
 
 	/* round 2: the second SIGUSR1 */
-	kin_expect_blocked(pid, SYS_read, WAIT_MS, &st, "probe reading its stdin again");
+	kin_expect_blocked(pid, KIN_IN_READ, WAIT_MS, &st, "probe reading its stdin again");
 	KIN_CHECK(kill(pid, SIGUSR1));
 	bool survived;
 	int status;
@@ -547,48 +559,78 @@ KIN_TEST(pending_signal_is_not_inherited_by_fork, "SIG-FORK-INHERIT", 10)
 		 "empty, its mask still blocks SIGUSR1; the parent's stays pending");
 }
 
-/* sigstate: the SigBlk, SigIgn and SigCgt lines of /proc/self/status */
-static int write_sigstate(int fd)
-{
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "re");
-	if (!f)
-		return 1;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, "SigBlk:", 7) == 0 || strncmp(line, "SigIgn:", 7) == 0 ||
-		    strncmp(line, "SigCgt:", 7) == 0)
-			if (write(fd, line, strlen(line)) < 0)
-				break;
-	fclose(f);
-	return 0;
-}
-
-KIN_PROBE(sigstate)
-{
-	return write_sigstate(STDOUT_FILENO);
-}
-
+/*
+ * sigstate: this process's blocked, ignored and caught signals, as it sees
+ * them itself (sigprocmask, sigaction of each signal), one line
+ * "inside BLK IGN CGT" in hex; then "proc BLK IGN CGT" from the SigBlk,
+ * SigIgn and SigCgt lines of /proc/self/status where it has them.
+ */
 struct sigstate {
 	unsigned long long blk, ign, cgt;
 };
 
-/* parse three lines "SigBlk:\t...", "SigIgn:\t...", "SigCgt:\t..." from text */
-static const char *parse_sigstate(const char *text, struct sigstate *s, const char *what)
+static void write_sigstate(int fd)
 {
-	unsigned long long *fields[3] = { &s->blk, &s->ign, &s->cgt };
-	const char *names[3] = { "SigBlk:", "SigIgn:", "SigCgt:" };
-	for (int i = 0; i < 3; i++) {
-		if (strncmp(text, names[i], 7) != 0 || sscanf(text + 7, "%llx", fields[i]) != 1)
-			kin_fail("%s: expected a %s line at \"%.40s\"", what, names[i], text);
-		text = strchr(text, '\n');
-		if (!text)
-			kin_fail("%s: the lines end early", what);
-		text++;
+	struct sigstate in = { 0, 0, 0 }, proc;
+	sigset_t mask;
+	char line[160];
+	sigprocmask(SIG_BLOCK, NULL, &mask);
+	for (int sig = 1; sig <= 64 && sig < NSIG; sig++) {
+		struct sigaction sa;
+		if (sigismember(&mask, sig) == 1)
+			in.blk |= BIT(sig);
+		/* the libc's own signals (glibc's 32 and 33) answer EINVAL */
+		if (sigaction(sig, NULL, &sa) < 0)
+			continue;
+		if (sa.sa_handler == SIG_IGN)
+			in.ign |= BIT(sig);
+		else if (sa.sa_handler != SIG_DFL)
+			in.cgt |= BIT(sig);
 	}
-	return text;
+	int n = snprintf(line, sizeof(line), "inside %llx %llx %llx\n", in.blk, in.ign, in.cgt);
+	if (status_mask(getpid(), "SigBlk", &proc.blk) == 0 &&
+	    status_mask(getpid(), "SigIgn", &proc.ign) == 0 &&
+	    status_mask(getpid(), "SigCgt", &proc.cgt) == 0)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "proc %llx %llx %llx\n", proc.blk,
+			      proc.ign, proc.cgt);
+	if (write(fd, line, (size_t)n) != n)
+		_exit(3);
 }
 
-#define BIT(sig) (1ULL << ((sig) - 1))
+KIN_PROBE(sigstate)
+{
+	write_sigstate(STDOUT_FILENO);
+	return 0;
+}
+
+/* one sigstate report: the process's own view, and /proc's if it had one */
+static const char *parse_sigstate(const char *text, struct sigstate *in, struct sigstate *proc,
+				  bool *has_proc, const char *what)
+{
+	int used = 0;
+	if (sscanf(text, "inside %llx %llx %llx\n%n", &in->blk, &in->ign, &in->cgt, &used) != 3 ||
+	    !used)
+		kin_fail("%s: expected \"inside BLK IGN CGT\" at \"%.40s\"", what, text);
+	text += used;
+	used = 0;
+	*has_proc = sscanf(text, "proc %llx %llx %llx\n%n", &proc->blk, &proc->ign, &proc->cgt,
+			   &used) == 3 && used;
+	return text + used;
+}
+
+/* the three bits the execve test is about, as /proc and the process saw
+   them: true when /proc had them and agreed */
+static bool sigstate_agrees(const struct sigstate *in, const struct sigstate *proc, bool has_proc,
+			    const char *when)
+{
+	unsigned long long bits = BIT(SIGUSR1) | BIT(SIGUSR2) | BIT(SIGWINCH);
+	char what[96];
+	snprintf(what, sizeof(what), "SigBlk/SigIgn/SigCgt %s", when);
+	bool same = (in->blk & bits) == (proc->blk & bits) && (in->ign & bits) == (proc->ign & bits) &&
+		    (in->cgt & bits) == (proc->cgt & bits);
+	proc_agrees(has_proc ? same : -1, 1, what);
+	return has_proc && same;
+}
 
 /* SIG-FORK-INHERIT */
 KIN_TEST(execve_resets_caught_signals_and_keeps_ignored, "SIG-FORK-INHERIT", 10)
@@ -610,8 +652,9 @@ KIN_TEST(execve_resets_caught_signals_and_keeps_ignored, "SIG-FORK-INHERIT", 10)
 		write_sigstate(fd[1]);
 		dup2(fd[1], STDOUT_FILENO);
 		close(fd[1]);
-		execl(kin_self_exe(), "kinship-cases", "--probe", "sigstate", (char *)NULL);
-		_exit(127);
+		char *argv[] = { (char *)"kinship-cases", (char *)"--probe", (char *)"sigstate", NULL };
+		kin_execv(kin_self_exe(), argv);
+		kin_fail("execv(%s): %s", kin_self_exe(), strerror(errno));
 	}
 	kin_close(&fd[1]);
 	for (;;) {
@@ -625,22 +668,26 @@ KIN_TEST(execve_resets_caught_signals_and_keeps_ignored, "SIG-FORK-INHERIT", 10)
 	kin_close(&fd[0]);
 	kin_reap_ok(pid, WAIT_MS, "child that ran the sigstate probe");
 
-	struct sigstate before, after;
-	const char *rest = parse_sigstate(out, &before, "before execve");
-	parse_sigstate(rest, &after, "after execve (the sigstate probe)");
-	KIN_EXPECT_TRUE(before.cgt & BIT(SIGUSR1), "SigCgt before execve lacks SIGUSR1: %llx",
-			before.cgt);
+	struct sigstate before, after, proc_before, proc_after;
+	bool proc_b, proc_a;
+	const char *rest = parse_sigstate(out, &before, &proc_before, &proc_b, "before execve");
+	parse_sigstate(rest, &after, &proc_after, &proc_a, "after execve (the sigstate probe)");
+	KIN_EXPECT_TRUE(before.cgt & BIT(SIGUSR1), "SIGUSR1 before execve is not caught: "
+			"caught set %llx", before.cgt);
 	KIN_EXPECT_TRUE(!(after.cgt & BIT(SIGUSR1)) && !(after.ign & BIT(SIGUSR1)),
-			"SIGUSR1 after execve is not default: SigCgt %llx SigIgn %llx", after.cgt,
+			"SIGUSR1 after execve is not default: caught %llx ignored %llx", after.cgt,
 			after.ign);
 	KIN_EXPECT_TRUE((before.ign & BIT(SIGUSR2)) && (after.ign & BIT(SIGUSR2)),
-			"ignored SIGUSR2 did not stay ignored: SigIgn %llx before, %llx after",
+			"ignored SIGUSR2 did not stay ignored: ignored set %llx before, %llx after",
 			before.ign, after.ign);
 	KIN_EXPECT_TRUE(after.blk & BIT(SIGWINCH), "blocked SIGWINCH unblocked by execve: "
-			"SigBlk %llx", after.blk);
-	kin_pass("across execve (SigCgt/SigIgn/SigBlk of /proc/self/status): caught SIGUSR1 became "
-		 "default (SigCgt %016llx -> %016llx), ignored SIGUSR2 stayed ignored (SigIgn "
-		 "%016llx), blocked SIGWINCH stayed blocked", before.cgt, after.cgt, after.ign);
+			"blocked set %llx", after.blk);
+	bool agree = sigstate_agrees(&before, &proc_before, proc_b, "before execve");
+	agree &= sigstate_agrees(&after, &proc_after, proc_a, "after execve");
+	kin_pass("across execve (sigaction and sigprocmask in the process itself%s): caught SIGUSR1 "
+		 "became default (caught set %016llx -> %016llx), ignored SIGUSR2 stayed ignored "
+		 "(%016llx), blocked SIGWINCH stayed blocked", agree ?
+		 "; /proc/self/status agrees" : "", before.cgt, after.cgt, after.ign);
 }
 
 /* ------------------------------------------------------ SIG-DEFAULT-KILLS */
@@ -699,15 +746,12 @@ KIN_TEST(pause_sleeps_until_handler_ran_then_fails_with_eintr, "SIG-PAUSE", 10)
 	pause_after_order = false;
 	start_peer(&p, pause_child);
 	expect_rec(p.report, 'R', 0, "child installed its handler");
-	if (PAUSE_NR == -1)
-		kin_note("no system call number is known for pause() here: state S alone is the proof");
-	kin_expect_blocked(p.pid, PAUSE_NR, WAIT_MS, &st, "child in pause()");
+	kin_expect_blocked(p.pid, KIN_IN_PAUSE, WAIT_MS, &st, "child in pause()");
 	KIN_EXPECT_TRUE(report_quiet(p.report), "pause() returned before any signal");
 	KIN_CHECK(kill(p.pid, SIGUSR1));
 	expect_handler_then_eintr(&p, "pause()");
-	kin_pass("child asleep in pause() (%s; syscall %ld is %s) until SIGUSR1; its handler ran, "
-		 "then pause() returned -1 with EINTR (SA_RESTART set)", kin_task_state_str(&st),
-		 (long)PAUSE_NR, PAUSE_CALL);
+	kin_pass("child asleep in pause() (%s) until SIGUSR1; its handler ran, then pause() "
+		 "returned -1 with EINTR (SA_RESTART set)", kin_task_state_str(&st));
 }
 
 /* --------------------------------------------------------- SIG-SLEEP-SYNC */
@@ -722,10 +766,13 @@ KIN_TEST(signal_before_pause_is_handled_and_child_sleeps_on, "SIG-SLEEP-SYNC", 1
 	start_and_signal_in_read(&p, pause_child, &st, "child on its way to pause()");
 	expect_rec(p.report, 'H', SIGUSR1, "handler run before pause()");
 	order(&p, 'g');
-	kin_expect_blocked(p.pid, PAUSE_NR, WAIT_MS, &st, "child in pause() after its handler ran");
-	KIN_EXPECT_TRUE(!pending_anywhere(p.pid, SIGUSR1), "SIGUSR1 still pending");
+	kin_expect_blocked(p.pid, KIN_IN_PAUSE, WAIT_MS, &st, "child in pause() after its handler ran");
+	/* a pending SIGUSR1 would have woken pause(): where /proc has the
+	   pending sets it must not show one; the sleep that goes on shows it too */
+	if (proc_pending(p.pid, SIGUSR1) == 1)
+		kin_fail("SIGUSR1 still pending in /proc/%d/status", (int)p.pid);
 	/* look again: nothing is on its way to wake it */
-	kin_expect_blocked(p.pid, PAUSE_NR, WAIT_MS, &st, "child still in pause()");
+	kin_expect_blocked(p.pid, KIN_IN_PAUSE, WAIT_MS, &st, "child still in pause()");
 	KIN_EXPECT_TRUE(report_quiet(p.report), "pause() returned after the signal was consumed");
 	KIN_CHECK(kill(p.pid, SIGKILL));
 	int status = kin_reap(p.pid, WAIT_MS);
@@ -746,6 +793,12 @@ static void sigsuspend_child(int ctl)
 	sigprocmask(SIG_BLOCK, &usr1, &old);
 	sigdelset(&old, SIGUSR1);
 	send_rec(report_fd, 'R', 0, 0);
+	/* first order: say what is pending; second: sigsuspend() */
+	if (read(ctl, &c, 1) != 1)
+		_exit(3);
+	sigset_t pending;
+	sigpending(&pending);
+	send_rec(report_fd, 'Q', sigismember(&pending, SIGUSR1), 0);
 	if (read(ctl, &c, 1) != 1)
 		_exit(3);
 	int r = sigsuspend(&old);
@@ -759,13 +812,15 @@ KIN_TEST(sigprocmask_and_sigsuspend_do_not_lose_early_signal, "SIG-SLEEP-SYNC", 
 	struct peer p;
 
 	start_and_signal_in_read(&p, sigsuspend_child, &st, "child on its way to sigsuspend()");
-	KIN_EXPECT_TRUE(pending_anywhere(p.pid, SIGUSR1),
-			"SIGUSR1 sent while blocked is not pending in /proc/PID/status");
+	int proc = proc_pending(p.pid, SIGUSR1);
+	order(&p, 'q');
+	expect_rec(p.report, 'Q', 1, "SIGUSR1 sent while blocked, in the child's sigpending()");
+	proc_agrees(proc, 1, "SigPnd/ShdPnd of SIGUSR1");
 	KIN_EXPECT_TRUE(report_quiet(p.report), "the handler ran while SIGUSR1 was blocked");
 	order(&p, 'g');
 	expect_handler_then_eintr(&p, "sigsuspend()");
-	kin_pass("SIGUSR1 sent early stayed pending while blocked; sigsuspend() ran the handler "
-		 "and returned -1/EINTR at once");
+	kin_pass("SIGUSR1 sent early stayed pending while blocked (the child's sigpending()); "
+		 "sigsuspend() ran the handler and returned -1/EINTR at once");
 }
 
 /* ----------------------------------------------------------- SIG-COALESCE */
@@ -880,7 +935,7 @@ KIN_TEST(example_child_prints_received_signal_10, "SIG-EXAMPLE", 10)
 	signal(SIGUSR1, SIG_DFL);
 	kin_close(&out[1]);
 	/* instead of sleep(1): wait until the child is asleep in pause() */
-	kin_expect_blocked(pid, PAUSE_NR, WAIT_MS, &st, "example child in pause()");
+	kin_expect_blocked(pid, KIN_IN_PAUSE, WAIT_MS, &st, "example child in pause()");
 	KIN_CHECK(kill(pid, SIGUSR1));
 	kin_reap_ok(pid, WAIT_MS, "example child");       /* wait(NULL) */
 	ssize_t n = kin_read_within(out[0], msg, sizeof(msg) - 1, WAIT_MS, "child's message");

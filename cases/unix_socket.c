@@ -228,7 +228,14 @@ KIN_TEST(datagrams_wait_for_a_full_receiver_instead_of_dropping, "UDS-TYPES", 10
 
 	int srv = server_socket(SOCK_DGRAM, &a, len);
 	int cli = client_socket(SOCK_DGRAM, &a, len);
-	/* numbered datagrams until the receiver's queue is full */
+	/* a small send buffer: Linux stops at max_dgram_qlen or the bytes the
+	   sender has in flight, gVisor (no max_dgram_qlen) only at the latter,
+	   tens of thousands of datagrams with the default buffer */
+	int sndbuf = 4096;
+	KIN_CHECK(setsockopt(cli, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)));
+	/* numbered datagrams until the receiver's queue is full, within the
+	   test's own deadline */
+	long long deadline = kin_deadline(5000);
 	for (;;) {
 		ssize_t w = send(cli, &sent, sizeof(sent), MSG_DONTWAIT);
 		if (w < 0 && errno == EAGAIN)
@@ -238,9 +245,15 @@ KIN_TEST(datagrams_wait_for_a_full_receiver_instead_of_dropping, "UDS-TYPES", 10
 		KIN_EXPECT_EQ(w, sizeof(sent), "bytes of a datagram sent");
 		if (++sent == MAX)
 			kin_fail("%d datagrams sent without the queue filling", MAX);
+		if (sent % 1024 == 0 && kin_now_ms() > deadline)
+			kin_fail("the queue was not full after %d datagrams in %ld ms", sent,
+				 kin_scaled_ms(5000));
 	}
 	KIN_EXPECT_TRUE(sent > 0, "the first datagram got EAGAIN");
 	for (int i = 0; i < sent; i++) {
+		if (i % 1024 == 0 && kin_now_ms() > deadline)
+			kin_fail("%d of %d queued datagrams read in %ld ms", i, sent,
+				 kin_scaled_ms(5000));
 		int got = -1;
 		KIN_EXPECT_EQ(recv(srv, &got, sizeof(got), MSG_DONTWAIT), sizeof(got),
 			      "bytes of a queued datagram");
@@ -252,7 +265,8 @@ KIN_TEST(datagrams_wait_for_a_full_receiver_instead_of_dropping, "UDS-TYPES", 10
 	kin_close(&cli);
 	kin_close(&srv);
 	KIN_CHECK(unlink(a.sun_path));
-	kin_pass("the sender got EAGAIN after %d queued datagrams (max_dgram_qlen %lld); all %d "
+	kin_pass("the sender (SO_SNDBUF 4096) got EAGAIN after %d queued datagrams (max_dgram_qlen "
+		 "%lld); all %d "
 		 "arrived, in order, none dropped", sent,
 		 kin_read_ll("/proc/sys/net/unix/max_dgram_qlen"), sent);
 }

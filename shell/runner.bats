@@ -44,20 +44,40 @@ run_selftests() {
 	[[ "$(result_of selftest_check_assertion)" == $'fail\tAssertion \'2 == 3\' failed'* ]]
 }
 
-@test "a crash, a hang and a body that records nothing are errors, and the run goes on" {
-	run_selftests --test selftest_crashes --test selftest_hangs \
-		--test selftest_returns_without_result --test selftest_passes
+@test "a crash and a body that records nothing are errors, and the run goes on" {
+	run_selftests --test selftest_crashes --test selftest_returns_without_result \
+		--test selftest_passes
 	[ "$status" -eq 1 ]
 	[[ "$(result_of selftest_crashes)" == $'error\tReceived signal 11'* ]]
-	[[ "$(result_of selftest_hangs)" == $'error\tkilled by Check after its timeout of 1 s'* ]]
 	[[ "$(result_of selftest_returns_without_result)" == $'error\tthe test body returned without'* ]]
 	[ "$(result_of selftest_passes)" = $'pass\tmeasured 42' ]
+}
+
+@test "a hang ends at the test's own timeout: a fail naming its last step and its children" {
+	run_selftests --test selftest_hangs --test selftest_hangs_in_a_read --test selftest_passes
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$(result_of selftest_hangs)" == $'fail\tstill running at its timeout of 1 s (x1 CK_TIMEOUT_MULTIPLIER: 1000 ms), before any step'* ]]
+	# the read that never returned, where it was called, and the child's state
+	local d
+	d=$(result_of selftest_hangs_in_a_read)
+	[[ "$d" == $'fail\tstill running at its timeout of 1 s '*': the last step begun was kin_read_all (selftest.c:'* ]]
+	[[ "$d" == *"which never ended; child "*" state S"* ]]
+	[ "$(result_of selftest_passes)" = $'pass\tmeasured 42' ]
+	# the watchdog, not Check, ended them: nothing says Check killed a test
+	! grep -q 'killed by Check' "$SCRATCH/r.tsv"
+}
+
+@test "a test that blocks the watchdog's signal is killed by Check after its timeout, an error" {
+	run_selftests --test selftest_hangs_past_its_watchdog
+	[ "$status" -eq 1 ]
+	[[ "$(result_of selftest_hangs_past_its_watchdog)" == $'error\tkilled by Check after its timeout of 3 s (x1 CK_TIMEOUT_MULTIPLIER): the test never finished, and its own watchdog at 1 s did not end it'* ]]
 }
 
 @test "CK_TIMEOUT_MULTIPLIER scales the timeout and says so" {
 	CK_TIMEOUT_MULTIPLIER=2 run_selftests --test selftest_hangs
 	[ "$status" -eq 1 ]
-	[[ "$(result_of selftest_hangs)" == *"timeout of 1 s (x2 CK_TIMEOUT_MULTIPLIER)"* ]]
+	[[ "$(result_of selftest_hangs)" == *"timeout of 1 s (x2 CK_TIMEOUT_MULTIPLIER: 2000 ms)"* ]]
 }
 
 @test "a leaked fd or child turns a pass into a fail that names it" {
