@@ -4,6 +4,7 @@
  * runs the cases under it and checks that the suite reports that claim as
  * failed.  A shim touches only the objects of its mechanism (a pipe, an
  * AF_UNIX socket, an anonymous mapping), never the runner's own files.
+ * The observe-* shims are the other kind: see observe.h.
  */
 #ifndef KIN_SHIM_H
 #define KIN_SHIM_H
