@@ -75,6 +75,9 @@ static void usage(FILE *f)
 		"  --verdicts FILE   write claim<TAB>verdict<TAB>evidence per claim the cases own\n"
 		"  --from-results FILE  run nothing: judge the claims from a results file of an\n"
 		"                    earlier run (another kernel, say) for --report and --verdicts\n"
+		"  --judge FILE      run nothing: rank the findings of another tool, lines\n"
+		"                    ID<TAB>SOURCE<TAB>VERDICT<TAB>EVIDENCE, into ID<TAB>VERDICT<TAB>EVIDENCE\n"
+		"                    per ID (the gravest verdict), on stdout or into --verdicts FILE\n"
 		"  --expected-deviations FILE  lines IMPLEMENTATION<TAB>TEST<TAB>REASON: a listed\n"
 		"                    test failing on that implementation (gvisor, qemu-user,\n"
 		"                    valgrind, ...) is an expected failure (TAP TODO)\n"
@@ -773,6 +776,82 @@ static void write_verdicts(const char *path, const char **claims, size_t nclaims
 	fclose(f);
 }
 
+/*
+ * --judge FILE: the ranking of verdicts for other tools (kinship-doccheck
+ * hands its findings here, so that one judge ranks them): FILE holds lines
+ * ID<TAB>SOURCE<TAB>VERDICT<TAB>EVIDENCE; for each ID, in the order of its
+ * first line, print ID<TAB>VERDICT<TAB>EVIDENCE: the gravest verdict of its
+ * lines (refuted, holds-with-caveat, holds, not-applicable, not yet tested)
+ * and the evidence of the lines that give it, joined by "; ".
+ */
+struct finding {
+	char *id, *evidence;
+	enum kin_verdict verdict;
+};
+
+static int judge_findings(const char *path, FILE *out)
+{
+	FILE *f = fopen(path, "re");
+	char line[16384];
+	struct finding *fs = NULL;
+	size_t n = 0;
+	int lineno = 0;
+	if (!f)
+		usage_error("cannot read findings from '%s': %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *fields[4], *p = line;
+		int k = 0;
+		lineno++;
+		line[strcspn(line, "\n")] = 0;
+		if (!line[0])
+			continue;
+		for (; k < 4 && p; k++) {
+			fields[k] = p;
+			p = k < 3 ? strchr(p, '\t') : NULL;
+			if (p)
+				*p++ = 0;
+		}
+		enum kin_verdict v = k == 4 ? verdict_from_word(fields[2], strlen(fields[2])) : KIN_V_NONE;
+		if (k < 4 || !fields[0][0] ||
+		    (v == KIN_V_NONE && strcmp(fields[2], verdict_word(KIN_V_NONE)) != 0))
+			usage_error("%s:%d: want ID<TAB>SOURCE<TAB>VERDICT<TAB>EVIDENCE, VERDICT one of "
+				    "holds, holds-with-caveat, refuted, not-applicable, not yet tested",
+				    path, lineno);
+		fs = realloc(fs, (n + 1) * sizeof(*fs));
+		if (!fs) {
+			perror("realloc");
+			exit(1);
+		}
+		fs[n++] = (struct finding){ strdup(fields[0]), strdup(fields[3]), v };
+	}
+	fclose(f);
+	for (size_t i = 0; i < n; i++) {
+		bool first = true;
+		for (size_t j = 0; j < i && first; j++)
+			first = strcmp(fs[j].id, fs[i].id) != 0;
+		if (!first)
+			continue;
+		enum kin_verdict worst = KIN_V_NONE;
+		for (size_t j = i; j < n; j++)
+			if (strcmp(fs[j].id, fs[i].id) == 0 && severity(fs[j].verdict) > severity(worst))
+				worst = fs[j].verdict;
+		fprintf(out, "%s\t%s\t", fs[i].id, verdict_word(worst));
+		const char *sep = "";
+		for (size_t j = i; j < n; j++)
+			if (strcmp(fs[j].id, fs[i].id) == 0 && fs[j].verdict == worst && fs[j].evidence[0]) {
+				fprintf(out, "%s%s", sep, fs[j].evidence);
+				sep = "; ";
+			}
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(fs[i].id);
+		free(fs[i].evidence);
+	}
+	free(fs);
+	return fflush(out) == 0 ? 0 : 1;
+}
+
 /* ------------------------------------------------------------------ probes */
 
 /* fds: print the numbers of the open fds, one per line (for exec tests) */
@@ -846,7 +925,7 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	enum { OPT_LIST = 256, OPT_CLAIM, OPT_TEST, OPT_RESULTS, OPT_REPORT, OPT_FORMAT,
-	       OPT_HELP, OPT_VERDICTS, OPT_FROM, OPT_DEVIATIONS };
+	       OPT_HELP, OPT_VERDICTS, OPT_FROM, OPT_DEVIATIONS, OPT_JUDGE };
 	static const struct option opts[] = {
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "claim", required_argument, NULL, OPT_CLAIM },
@@ -858,6 +937,7 @@ int main(int argc, char **argv)
 		{ "verdicts", required_argument, NULL, OPT_VERDICTS },
 		{ "from-results", required_argument, NULL, OPT_FROM },
 		{ "expected-deviations", required_argument, NULL, OPT_DEVIATIONS },
+		{ "judge", required_argument, NULL, OPT_JUDGE },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **claims = calloc((size_t)argc, sizeof(*claims));
@@ -865,7 +945,7 @@ int main(int argc, char **argv)
 	size_t nclaims = 0, ntests = 0;
 	bool list = false, want_report = false;
 	const char *results_path = NULL, *verdicts_path = NULL, *from_path = NULL;
-	const char *deviations_path = NULL;
+	const char *deviations_path = NULL, *judge_path = NULL;
 	enum format fmt = FMT_TAP;
 	FILE *results = NULL;
 
@@ -925,6 +1005,9 @@ int main(int argc, char **argv)
 		case OPT_DEVIATIONS:
 			deviations_path = optarg;
 			break;
+		case OPT_JUDGE:
+			judge_path = optarg;
+			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
@@ -933,6 +1016,17 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+	if (judge_path) {
+		if (list || want_report || results_path || from_path || nclaims || ntests)
+			usage_error("--judge goes with --verdicts FILE only");
+		FILE *out = stdout;
+		if (verdicts_path && !(out = fopen(verdicts_path, "we")))
+			usage_error("cannot write verdicts to '%s': %s", verdicts_path, strerror(errno));
+		int r = judge_findings(judge_path, out);
+		if (out != stdout && fclose(out) != 0)
+			r = 1;
+		return r;
+	}
 
 	collect();
 	for (size_t i = 0; i < nentries; i++) {
