@@ -472,3 +472,27 @@ test_guest() {
 	# the namespace was the run's alone: this host's /dev is as it was
 	[ -e /dev/null ] && [ -c /dev/null ]
 }
+
+@test "--programs: each program runs in the guest with its input, its output and end come back" {
+	real_kernel
+	command -v gcc >/dev/null || skip "gcc is not installed"
+	mkdir -p "$SCRATCH/p/x86_64"
+	printf '#include <stdio.h>\n#include <unistd.h>\nint main(void) { char b[64]; ssize_t n = read(0, b, sizeof b); printf("read %%zd bytes\\n", n); fprintf(stderr, "to stderr\\n"); return 3; }\n' >"$SCRATCH/reads.c"
+	printf '#include <unistd.h>\nint main(void) { for (;;) pause(); }\n' >"$SCRATCH/waits.c"
+	gcc -static -o "$SCRATCH/p/x86_64/reads" "$SCRATCH/reads.c" || skip "no static libc"
+	gcc -static -o "$SCRATCH/p/x86_64/waits" "$SCRATCH/waits.c"
+	printf 'given\n' >"$SCRATCH/p/x86_64/reads.stdin"
+	run "$KK" --accel tcg --kernel "$KERNEL" --programs "$SCRATCH/p" --no-cases --program-timeout 2 \
+		--out "$SCRATCH/out"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local uname
+	uname=$(head -n 1 "$SCRATCH/out/matrix.tsv" | cut -f3)
+	[ "$(cat "$SCRATCH/out/programs/$uname/reads.out")" = "read 6 bytes" ]
+	[ "$(cat "$SCRATCH/out/programs/$uname/reads.err")" = "to stderr" ]
+	[ "$(cat "$SCRATCH/out/programs/$uname/reads.status")" = "exited 3" ]
+	[ "$(cat "$SCRATCH/out/programs/$uname/waits.status")" = "killed by signal 2 (still running at the 2 s deadline: SIGINT)" ]
+	# no cases ran: the matrix holds the kernel's own row only
+	[ "$(wc -l <"$SCRATCH/out/matrix.tsv")" -eq 2 ]
+	usage_error no-cases "$KK" --no-cases --kernel "$KERNEL"
+}
