@@ -7,7 +7,8 @@
  * SYSCALL is a name from the table below; ":ARG=VALUE" narrows the filter to
  * calls whose argument number ARG (0-5) equals VALUE (for instance
  * fcntl:1=1032 is fcntl(fd, F_GETPIPE_SZ)).  The call fails with ENOSYS, or
- * with --errno EINVAL / EPERM / EOPNOTSUPP.  shell/absences.bats uses it.
+ * with --errno EINVAL / EPERM / EOPNOTSUPP.  shell/absences.bats uses it, and
+ * shell/sandbox.bats (unshare, mount_setattr, open_tree).
  */
 #include "config.h"
 
@@ -52,6 +53,17 @@ static const struct {
 #endif
 #ifdef SYS_rt_sigqueueinfo
 	{ "rt_sigqueueinfo", SYS_rt_sigqueueinfo },
+#endif
+	/* doccheck-run's sandbox (shell/sandbox.bats): no user namespaces, and
+	 * the kernels before mount_setattr (5.12) and open_tree (5.2) */
+#ifdef SYS_unshare
+	{ "unshare", SYS_unshare },
+#endif
+#ifdef SYS_mount_setattr
+	{ "mount_setattr", SYS_mount_setattr },
+#endif
+#ifdef SYS_open_tree
+	{ "open_tree", SYS_open_tree },
 #endif
 };
 
