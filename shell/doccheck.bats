@@ -238,6 +238,8 @@ check() {
 	[[ "$(check server-client inet-example-4/run)" == *'with its server inet-example: printed "client read 6 bytes: hello\n"'* ]]
 	[[ "$(check server-client inet-example/run)" == *'stopped with SIGINT'* ]]
 	[ "$(verdict block:3 server-client)" = holds ]
+	# the server still running when its client ended is no finding of the client's
+	[ "$(verdict block:4 server-client)" = holds ]
 }
 
 @test "a program that waits for Ctrl-C ends on the SIGINT at the deadline: a finding, not a refutation" {
