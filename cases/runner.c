@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "judge.h"
 #include "kin.h"
 #include "kin-internal.h"
 #include "ledger.h"
@@ -81,10 +82,21 @@ static void usage(FILE *f)
 		"  --expected-deviations FILE  lines IMPLEMENTATION<TAB>TEST<TAB>REASON: a listed\n"
 		"                    test failing on that implementation (gvisor, qemu-user,\n"
 		"                    valgrind, ...) is an expected failure (TAP TODO)\n"
+		"  --matrix DIR      run nothing: judge each kernel's results that the kernel\n"
+		"                    harness collected in DIR/collected (kernels.tsv,\n"
+		"                    results-INDEX.tsv, meta.tsv) and write DIR/matrix.tsv,\n"
+		"                    matrix.md, junit.xml and kcidb.json; with --claim ID\n"
+		"                    the rows of those claims only\n"
+		"  --expected-failures FILE  with --matrix: lines KERNEL<TAB>TEST<TAB>REASON,\n"
+		"                    KERNEL a SPEC, *, a uname -r glob or a version range\n"
+		"                    LOW..HIGH (LOW <= version < HIGH, either side may be\n"
+		"                    empty), TEST a test name, a claim ID or a glob of test\n"
+		"                    or CLAIM/test: a listed failure is an expected one\n"
 		"  --help            this text\n"
 		"\n"
 		"Exit status: 0 if no test failed or errored (expected deviations aside), 1\n"
-		"otherwise, 2 for a usage error.\n"
+		"otherwise, 2 for a usage error.  With --matrix: 0 if no cell of any kernel\n"
+		"failed or errored (expected failures aside), 1 otherwise.\n"
 		"CK_TIMEOUT_MULTIPLIER scales every test's timeout and deadline.\n"
 		"Claims checked on the document's own code (DOC-*) belong to kinship-doccheck.\n",
 		prog);
@@ -712,14 +724,36 @@ static enum kin_verdict verdict_from_word(const char *w, size_t n)
 	return KIN_V_NONE;
 }
 
-/* read a results file instead of running: each known test takes its record */
-static void load_results(const char *path)
+/*
+ * Where a detail's verdict begins: the first VERDICT_MARK followed by a
+ * verdict's word and ": " (a detail may hold " => " of its own); NULL where
+ * none is.
+ */
+static char *verdict_mark(char *detail)
+{
+	for (char *m = strstr(detail, VERDICT_MARK); m; m = strstr(m + 1, VERDICT_MARK)) {
+		char *v = m + strlen(VERDICT_MARK);
+		char *colon = strstr(v, ": ");
+		if (colon && verdict_from_word(v, (size_t)(colon - v)) != KIN_V_NONE)
+			return m;
+	}
+	return NULL;
+}
+
+/*
+ * Read a results file instead of running: each known test takes its record
+ * from its first line (lines of any length; the detail is the rest of the
+ * line, tabs included).  -1 when the file cannot be read.
+ */
+static int read_results(const char *path)
 {
 	FILE *f = fopen(path, "re");
-	char line[8192];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
 	if (!f)
-		usage_error("cannot read results from '%s': %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
+		return -1;
+	while ((len = getline(&line, &cap, f)) >= 0) {
 		char *fields[4];
 		char *p = line;
 		line[strcspn(line, "\n")] = 0;
@@ -738,21 +772,57 @@ static void load_results(const char *path)
 				continue;
 			e->ran = true;
 			e->rec.result = result_from_word(fields[2]);
-			char *mark = strstr(fields[3], VERDICT_MARK);
+			char *mark = verdict_mark(fields[3]);
 			if (mark) {
 				char *v = mark + strlen(VERDICT_MARK);
 				char *colon = strstr(v, ": ");
-				if (colon) {
-					e->rec.verdict = verdict_from_word(v, (size_t)(colon - v));
-					snprintf(e->rec.evidence, sizeof(e->rec.evidence), "%s",
-						 colon + 2);
-				}
+				e->rec.verdict = verdict_from_word(v, (size_t)(colon - v));
+				snprintf(e->rec.evidence, sizeof(e->rec.evidence), "%s", colon + 2);
 				*mark = 0;
 			}
 			snprintf(e->rec.detail, sizeof(e->rec.detail), "%s", fields[3]);
 		}
 	}
+	free(line);
 	fclose(f);
+	return 0;
+}
+
+/* --from-results FILE: a file that cannot be read is a usage error */
+static void load_results(const char *path)
+{
+	if (read_results(path) < 0)
+		usage_error("cannot read results from '%s': %s", path, strerror(errno));
+}
+
+/* the verdict and evidence of one claim as --verdicts writes them */
+static void judged(const struct kin_claim *c, struct kin_judged *out)
+{
+	struct claim_outcome o;
+	judge(c, &o);
+	out->verdict = verdict_word(o.verdict);
+	out->evidence = strdup(o.ntests ? o.evidence : "no test of this claim ran");
+	if (!out->evidence) {
+		perror("strdup");
+		exit(1);
+	}
+}
+
+/*
+ * The one judge for the matrix (judge.h): forget what the tests recorded,
+ * read PATH as --from-results does (a missing file: no test ran), and judge
+ * each claim as --verdicts does.
+ */
+void kin_judge_results(const char *path, const struct kin_claim *const *claims, size_t nclaims,
+		       struct kin_judged *out)
+{
+	for (size_t i = 0; i < nentries; i++) {
+		entries[i].ran = false;
+		memset(&entries[i].rec, 0, sizeof(entries[i].rec));
+	}
+	read_results(path);
+	for (size_t i = 0; i < nclaims; i++)
+		judged(claims[i], &out[i]);
 }
 
 /* claim<TAB>verdict<TAB>evidence for each claim the cases own */
@@ -768,10 +838,10 @@ static void write_verdicts(const char *path, const char **claims, size_t nclaims
 		const struct kin_claim *c = &kin_claims[i];
 		if (strcmp(c->owner, "doccheck") == 0 || !claim_wanted(c->id, claims, nclaims))
 			continue;
-		struct claim_outcome o;
-		judge(c, &o);
-		fprintf(f, "%s\t%s\t%s\n", c->id, verdict_word(o.verdict),
-			o.ntests ? o.evidence : "no test of this claim ran");
+		struct kin_judged j;
+		judged(c, &j);
+		fprintf(f, "%s\t%s\t%s\n", c->id, j.verdict, j.evidence);
+		free(j.evidence);
 	}
 	fclose(f);
 }
@@ -852,6 +922,55 @@ static int judge_findings(const char *path, FILE *out)
 	return fflush(out) == 0 ? 0 : 1;
 }
 
+/*
+ * --matrix DIR: the rows are the selected tests as --list prints them (a
+ * claim and a test once each), the claims those the cases own that --claim
+ * wants, in ledger order; matrix.c does the rest.
+ */
+static int run_matrix(const char *dir, const char *xfail_path, const char **claims,
+		      size_t nclaims)
+{
+	struct kin_row *rows = NULL;
+	size_t nrows = 0;
+	const struct kin_claim **judged_claims = calloc(kin_nclaims, sizeof(*judged_claims));
+	size_t njudged = 0;
+	if (!judged_claims) {
+		perror("calloc");
+		exit(1);
+	}
+	for (size_t i = 0; i < nentries; i++) {
+		char id[64];
+		if (!entries[i].selected)
+			continue;
+		FOR_EACH_CLAIM(entries[i].t->claims, id, p) {
+			const char *claim = kin_claim_find(id)->id;
+			bool seen = false;
+			for (size_t r = 0; r < nrows && !seen; r++)
+				seen = rows[r].claim == claim && strcmp(rows[r].test, entries[i].name) == 0;
+			if (seen)
+				continue;
+			rows = realloc(rows, (nrows + 1) * sizeof(*rows));
+			if (!rows) {
+				perror("realloc");
+				exit(1);
+			}
+			rows[nrows++] = (struct kin_row){ claim, entries[i].name };
+		}
+	}
+	for (size_t i = 0; i < kin_nclaims; i++)
+		if (strcmp(kin_claims[i].owner, "doccheck") != 0 &&
+		    claim_wanted(kin_claims[i].id, claims, nclaims))
+			judged_claims[njudged++] = &kin_claims[i];
+	struct kin_matrix_job job = {
+		.prog = prog, .dir = dir, .xfail_path = xfail_path,
+		.rows = rows, .nrows = nrows, .claims = judged_claims, .nclaims = njudged,
+	};
+	int r = kin_matrix(&job);
+	free(rows);
+	free(judged_claims);
+	return r;
+}
+
 /* ------------------------------------------------------------------ probes */
 
 /* fds: print the numbers of the open fds, one per line (for exec tests) */
@@ -925,7 +1044,7 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	enum { OPT_LIST = 256, OPT_CLAIM, OPT_TEST, OPT_RESULTS, OPT_REPORT, OPT_FORMAT,
-	       OPT_HELP, OPT_VERDICTS, OPT_FROM, OPT_DEVIATIONS, OPT_JUDGE };
+	       OPT_HELP, OPT_VERDICTS, OPT_FROM, OPT_DEVIATIONS, OPT_JUDGE, OPT_MATRIX, OPT_XFAIL };
 	static const struct option opts[] = {
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "claim", required_argument, NULL, OPT_CLAIM },
@@ -938,6 +1057,8 @@ int main(int argc, char **argv)
 		{ "from-results", required_argument, NULL, OPT_FROM },
 		{ "expected-deviations", required_argument, NULL, OPT_DEVIATIONS },
 		{ "judge", required_argument, NULL, OPT_JUDGE },
+		{ "matrix", required_argument, NULL, OPT_MATRIX },
+		{ "expected-failures", required_argument, NULL, OPT_XFAIL },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **claims = calloc((size_t)argc, sizeof(*claims));
@@ -946,6 +1067,8 @@ int main(int argc, char **argv)
 	bool list = false, want_report = false;
 	const char *results_path = NULL, *verdicts_path = NULL, *from_path = NULL;
 	const char *deviations_path = NULL, *judge_path = NULL;
+	const char *matrix_dir = NULL, *xfail_path = NULL;
+	bool format_given = false;
 	enum format fmt = FMT_TAP;
 	FILE *results = NULL;
 
@@ -992,6 +1115,7 @@ int main(int argc, char **argv)
 				fmt = FMT_KTAP;
 			else
 				usage_error("unknown format '%s' (tap or ktap)", optarg);
+			format_given = true;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -1008,6 +1132,12 @@ int main(int argc, char **argv)
 		case OPT_JUDGE:
 			judge_path = optarg;
 			break;
+		case OPT_MATRIX:
+			matrix_dir = optarg;
+			break;
+		case OPT_XFAIL:
+			xfail_path = optarg;
+			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
@@ -1017,7 +1147,8 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		usage_error("unexpected argument '%s' (see --help)", argv[optind]);
 	if (judge_path) {
-		if (list || want_report || results_path || from_path || nclaims || ntests)
+		if (list || want_report || results_path || from_path || nclaims || ntests ||
+		    matrix_dir || xfail_path)
 			usage_error("--judge goes with --verdicts FILE only");
 		FILE *out = stdout;
 		if (verdicts_path && !(out = fopen(verdicts_path, "we")))
@@ -1027,6 +1158,11 @@ int main(int argc, char **argv)
 			r = 1;
 		return r;
 	}
+	if (xfail_path && !matrix_dir)
+		usage_error("--expected-failures goes with --matrix DIR");
+	if (matrix_dir && (list || want_report || results_path || verdicts_path || from_path ||
+			   deviations_path || ntests || format_given))
+		usage_error("--matrix DIR goes with --expected-failures FILE and --claim ID only");
 
 	collect();
 	for (size_t i = 0; i < nentries; i++) {
@@ -1048,6 +1184,13 @@ int main(int argc, char **argv)
 			usage_error("unknown test '%s' (see --list)", tests[j]);
 	}
 
+	if (matrix_dir) {
+		int r = run_matrix(matrix_dir, xfail_path, claims, nclaims);
+		free(claims);
+		free(tests);
+		free(entries);
+		return r;
+	}
 	if (deviations_path)
 		load_deviations(deviations_path);
 	if (list) {
