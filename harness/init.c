@@ -6,7 +6,7 @@
  * back over the results port as framed lines, so that kernel messages sharing
  * the port (arm64's single UART) cannot be taken for results:
  *
- *   KIN:START <machine> <page size> <uname -r>
+ *   KIN:START <machine> <page size> <uname -r> <word size> <byte order> <libc>
  *   KIN:K:<a KTAP line>        (live, while the cases run)
  *   KIN:R:<a --results line>   (after the run)
  *   KIN:EXIT <status of kinship-cases>
@@ -48,6 +48,9 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
 
 /* the cases and every probe they execute live together in /kinship */
 #define KINSHIP_DIR "/kinship"
@@ -312,6 +315,18 @@ static void run_programs(long limit_ms)
 
 static int run_cases(char **argv);
 
+/* "glibc 2.36", "musl", or what else this was linked with */
+static const char *libc_name(void)
+{
+#ifdef __GLIBC__
+	static char buf[32];
+	snprintf(buf, sizeof buf, "glibc %s", gnu_get_libc_version());
+	return buf;
+#else
+	return "musl";
+#endif
+}
+
 static int kernel_older_than(int major, int minor)
 {
 	struct utsname u;
@@ -392,7 +407,11 @@ int main(void)
 	}
 	struct utsname u;
 	uname(&u);
-	fprintf(port, "\nKIN:START %s %ld %s\n", u.machine, sysconf(_SC_PAGESIZE), u.release);
+	/* what the cases binary is, built as this /init is: its word size,
+	   byte order and libc, for the matrix */
+	const union { unsigned short s; unsigned char c[2]; } order = { 1 };
+	fprintf(port, "\nKIN:START %s %ld %s %zu %s %s\n", u.machine, sysconf(_SC_PAGESIZE), u.release,
+		sizeof(long) * 8, order.c[0] ? "little" : "big", libc_name());
 	fflush(port);
 	if (smoke) {
 		fprintf(port, "KIN:EXIT 0\nKIN:END 0\n");
