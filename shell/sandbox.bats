@@ -573,7 +573,11 @@ check_fallback() {
 	[ "$status" -eq 0 ]
 	cat "$RD/out"
 	for t in "/var/tmp/$MARK" "/etc/$MARK" "$KINSHIP_SRCDIR/$MARK"; do
-		grep -q "^$t: refused (Read-only file system)" "$RD/out"
+		case $t in
+		# a tree under /tmp (a CI's clone) is hidden by the private /tmp
+		/tmp/*) grep -Eq "^$t: refused \((Read-only file system|No such file or directory)\)" "$RD/out" ;;
+		*) grep -q "^$t: refused (Read-only file system)" "$RD/out" ;;
+		esac
 		[ ! -e "$t" ]
 	done
 	grep -qx 'own-file: written' "$RD/out"
