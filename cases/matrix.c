@@ -565,17 +565,24 @@ static void load_kernels(struct matrix *m)
 	free(path);
 }
 
-/* each column's head: uname -r, else the SPEC; the SPEC added where two
-   kernels would have the same head */
+/* a column's plain head: uname -r, else the SPEC */
+static const char *plain_head(const struct kernel *k)
+{
+	return *k->f[F_UNAME] ? k->f[F_UNAME] : k->f[F_SPEC];
+}
+
+/* each column's head: its plain head, with the SPEC added to every kernel
+   whose plain head another kernel has too (the same kernel twice: another
+   archive, or another userland, debian:sid+musl beside debian:sid) */
 static void name_columns(struct matrix *m)
 {
 	for (size_t i = 0; i < m->nk; i++) {
 		struct kernel *k = &m->k[i];
-		const char *h = *k->f[F_UNAME] ? k->f[F_UNAME] : k->f[F_SPEC];
-		bool taken = false;
-		for (size_t j = 0; j < i && !taken; j++)
-			taken = strcmp(m->k[j].header, h) == 0;
-		k->header = taken ? mx_printf("%s (%s)", h, k->f[F_SPEC]) : mx_strdup(h);
+		const char *h = plain_head(k);
+		bool shared = false;
+		for (size_t j = 0; j < m->nk && !shared; j++)
+			shared = j != i && strcmp(plain_head(&m->k[j]), h) == 0;
+		k->header = shared ? mx_printf("%s (%s)", h, k->f[F_SPEC]) : mx_strdup(h);
 	}
 }
 

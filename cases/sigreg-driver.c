@@ -17,6 +17,9 @@
  * and the second SIGUSR1 kills the process.
  */
 #define _GNU_SOURCE 1
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,6 +30,9 @@
 #include <gnu/libc-version.h>
 #endif
 
+#ifndef KIN_MUSL_BUILT_VERSION
+#define KIN_MUSL_BUILT_VERSION ""
+#endif
 #ifndef KIN_SIGREG_SETTING
 #error "KIN_SIGREG_SETTING: cases/signal.am tells each probe its build setting"
 #endif
@@ -74,7 +80,12 @@ static const char *libc_name(void)
 	snprintf(buf, sizeof(buf), "glibc %s", gnu_get_libc_version());
 	return buf;
 #else
-	return "musl";
+	/* a static program: the version of the musl it was built with, where
+	   configure found it */
+	static char buf[32];
+	snprintf(buf, sizeof(buf), "musl%s%s", KIN_MUSL_BUILT_VERSION[0] ? " " : "",
+		 KIN_MUSL_BUILT_VERSION);
+	return buf;
 #endif
 }
 

@@ -322,6 +322,9 @@ static const char *libc_name(void)
 	static char buf[32];
 	snprintf(buf, sizeof buf, "glibc %s", gnu_get_libc_version());
 	return buf;
+#elif defined(KIN_MUSL_BUILT_VERSION)
+	/* static: the version configure found in the musl it linked */
+	return "musl " KIN_MUSL_BUILT_VERSION;
 #else
 	return "musl";
 #endif

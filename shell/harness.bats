@@ -178,7 +178,8 @@ test_guest() {
 	local bad
 	for bad in "--no-such-option" "--accel xen" "--jobs 0" "--timeout soon" \
 		"--kernel debian:sid:vax" "--arch vax" "--claim" "stray" \
-		"--claim PIPE-NOPE" "--out /proc/no/such/dir"; do
+		"--claim PIPE-NOPE" "--out /proc/no/such/dir" "--kernel debian:sid+glibc" \
+		"--kernel debian:sid:arm64+musl" "--kernel debian:sid:s390x+i386"; do
 		# shellcheck disable=SC2086
 		run "$KK" $bad
 		echo "$bad -> $status: $output"
@@ -251,6 +252,32 @@ test_guest() {
 	done
 }
 
+@test "+musl and +i386: the same kernel runs the cases of each userland, in columns and files of their own" {
+	real_kernel
+	local u
+	for u in musl i386; do
+		in_kernel_cache "$KINSHIP_SRCDIR/harness/kinship-userland" --static-only "$u" >"$SCRATCH/$u.log" 2>&1 ||
+			{ [ $? -eq 3 ] && skip "no $u userland here: $(tail -n 1 "$SCRATCH/$u.log")"; cat "$SCRATCH/$u.log"; false; }
+	done
+	run in_kernel_cache "$KK" --accel tcg --kernel "$KERNEL" --kernel "$KERNEL+musl" --kernel "$KERNEL+i386" \
+		--claim SIG-REGISTER --claim PIPE-ENDS --out "$SCRATCH/out"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local uname
+	uname=$(head -n 1 "$SCRATCH/out/matrix.tsv" | cut -f3)
+	uname=${uname%% (*}
+	[ "$(head -n 1 "$SCRATCH/out/matrix.tsv" | cut -f3-)" = "$uname ($KERNEL)	$uname ($KERNEL+musl)	$uname ($KERNEL+i386)" ]
+	# the kernels table: word size and libc of each column's programs
+	grep -q "^| $uname | $KERNEL+musl | .* | 64-bit | little-endian | musl 1\.[0-9.]* |" "$SCRATCH/out/matrix.md"
+	grep -q "^| $uname | $KERNEL+i386 | .* | 32-bit | little-endian | glibc [0-9.]* |" "$SCRATCH/out/matrix.md"
+	# each userland's KTAP and console log apart; SIG-REGISTER as each libc has it
+	grep -q 'kinship-probe-sigreg-c11-static (-std=c11, musl [0-9.]*): BSD semantics' "$SCRATCH/out/$uname+musl.ktap"
+	grep -q 'kinship-probe-sigreg-c11-static (-std=c11, glibc [0-9.]*): System V semantics' "$SCRATCH/out/$uname+i386.ktap"
+	grep -q 'musl-gcc builds for another machine or word size' "$SCRATCH/out/$uname+i386.ktap"
+	[ -s "$SCRATCH/out/$uname+musl.console.log" ]
+	[ -s "$SCRATCH/out/$uname.ktap" ]
+}
+
 @test "a guest that never finishes is stopped at its timeout and reported" {
 	real_kernel
 	test_guest
@@ -308,7 +335,7 @@ test_guest() {
 		run "$KK" --arch aarch64 --kernel "$SCRATCH/Image" --claim PIPE-ENDS --out "$SCRATCH/out"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	grep -q "no guest for aarch64: no aarch64 cross compiler /nonexistent/aarch64-linux-gnu-gcc (Debian: gcc-aarch64-linux-gnu libc6-dev-arm64-cross)" "$SCRATCH/out/matrix.md"
+	grep -q "no guest for aarch64: no compiler /nonexistent/aarch64-linux-gnu-gcc for aarch64-linux-gnu (Debian: gcc-aarch64-linux-gnu libc6-dev-arm64-cross)" "$SCRATCH/out/matrix.md"
 }
 
 @test "an aarch64 sysroot without Check is an error column that says so" {
@@ -318,7 +345,7 @@ test_guest() {
 	KINSHIP_CROSS_SYSROOT="$SCRATCH/sysroot" \
 		run "$KK" --arch aarch64 --kernel "$SCRATCH/Image" --claim PIPE-ENDS --out "$SCRATCH/out"
 	[ "$status" -eq 1 ]
-	grep -q "no guest for aarch64: the aarch64 sysroot $SCRATCH/sysroot has no check.pc" "$SCRATCH/out/matrix.md"
+	grep -q "no guest for aarch64: the sysroot $SCRATCH/sysroot has no check.pc" "$SCRATCH/out/matrix.md"
 }
 
 @test "an x86-64 bzImage given with --arch aarch64 is refused as the wrong architecture" {
@@ -500,7 +527,7 @@ test_guest() {
 @test "a flavour is a row of harness/architectures.tsv, and nothing else" {
 	# a copy of the harness beside a table with one more row: an amd64 twin
 	mkdir -p "$SCRATCH/h"
-	cp "$KINSHIP_SRCDIR/harness/kinship-kernels" "$SCRATCH/h/"
+	cp "$KINSHIP_SRCDIR/harness/kinship-kernels" "$KINSHIP_SRCDIR/harness/kinship-lib.sh" "$SCRATCH/h/"
 	awk -F'\t' -v OFS='\t' '{ print } $1 == "amd64" { $1 = "amd64twin"; print }' \
 		"$KINSHIP_SRCDIR/harness/architectures.tsv" >"$SCRATCH/h/architectures.tsv"
 	run "$SCRATCH/h/kinship-kernels" --help
