@@ -81,7 +81,8 @@ const char *kin_kernel_release(void)
  * musl has no call that returns its version, but its dynamic loader prints
  * it ("Version 1.2.5") when run with no arguments.  The loader is the
  * mapping of this process whose file is ld-musl-ARCH.so.1 or musl's
- * libc.so; a static binary has none, and says so.
+ * libc.so; a static binary has none, and says the version configure found
+ * in the musl it was built with, where it found one.
  */
 static void kin_musl_version(char *buf, size_t size)
 {
@@ -103,7 +104,12 @@ static void kin_musl_version(char *buf, size_t size)
 		fclose(maps);
 	}
 	if (!path[0]) {
+#ifdef KIN_MUSL_BUILT_VERSION
+		snprintf(buf, size, "musl %s (the version built with)",
+			 KIN_MUSL_BUILT_VERSION);
+#else
 		snprintf(buf, size, "musl (static; version not recorded)");
+#endif
 		return;
 	}
 	snprintf(buf, size, "musl (version unknown)");
@@ -151,6 +157,48 @@ const char *kin_libc(void)
 #else
 	snprintf(buf, sizeof(buf), "unknown libc");
 #endif
+	return buf;
+}
+
+/* ------------------------------------------------------------ the program */
+
+/* a weak reference: a static, non-PIE program has no dynamic section */
+extern char _DYNAMIC[] __attribute__((weak));
+
+const char *kin_program_kind(void)
+{
+	static char buf[128];
+	if (buf[0])
+		return buf;
+	const char *isa =
+#if defined(__x86_64__) && defined(__ILP32__)
+		"x32";
+#elif defined(__x86_64__)
+		"x86-64";
+#elif defined(__i386__)
+		"i386";
+#elif defined(__aarch64__)
+		"aarch64";
+#elif defined(__arm__)
+		"arm";
+#elif defined(__powerpc64__)
+		"ppc64";
+#elif defined(__powerpc__)
+		"ppc";
+#elif defined(__s390x__)
+		"s390x";
+#elif defined(__riscv)
+		"riscv";
+#else
+		"an unnamed architecture";
+#endif
+	snprintf(buf, sizeof(buf), "a %zu-bit %s %s program, %s", sizeof(void *) * 8,
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		 "big-endian",
+#else
+		 "little-endian",
+#endif
+		 isa, _DYNAMIC ? "dynamically linked" : "statically linked");
 	return buf;
 }
 

@@ -352,9 +352,13 @@ long long kin_read_ll(const char *path);
 int kin_read_line(const char *path, char *buf, size_t len);
 /* uname -r */
 const char *kin_kernel_release(void);
-/* "glibc 2.36" or "musl 1.2.5" (musl: as its dynamic loader reports it;
-   a static musl binary says "musl (static; version not recorded)") */
+/* "glibc 2.36" or "musl 1.2.5" (musl: as its dynamic loader reports it; a
+   static musl binary gives the version configure found, "musl 1.2.3 (the
+   version built with)", or "musl (static; version not recorded)") */
 const char *kin_libc(void);
+/* what this program is: "a 32-bit little-endian i386 program, statically
+   linked" (word size, byte order and instruction set as built) */
+const char *kin_program_kind(void);
 /* is capability `cap' in this process's effective set (CapEff)? */
 bool kin_has_cap(int cap);
 

@@ -645,6 +645,7 @@ static void report(const char **claims, size_t nclaims, const char *from)
 		printf("kernel: %s (%s, %zu-byte pages)\n", u.release, u.machine,
 		       kin_page_size());
 		printf("libc:   %s\n", kin_libc());
+		printf("binary: %s\n", kin_program_kind());
 		printf("system: %s\n", kin_implementation()->description);
 		printf("user:   uid %d%s\n", (int)getuid(),
 		       kin_has_cap(21) ? ", CAP_SYS_ADMIN" : ", no CAP_SYS_ADMIN");
@@ -1263,7 +1264,8 @@ int main(int argc, char **argv)
 			printf("KTAP version 1\n");
 		printf("1..%zu\n", nsel);
 		printf("# system: %s\n", kin_implementation()->description);
-		printf("# binary: %s (found by %s)\n", kin_self_exe(), kin_self_found_by());
+		printf("# binary: %s (found by %s): %s, %s\n", kin_self_exe(), kin_self_found_by(),
+		       kin_program_kind(), kin_libc());
 		if (nsel)
 			printf("# asleep: %s\n", kin_calibration_str());
 		fflush(stdout);
