@@ -91,6 +91,25 @@ TXT
 	done
 }
 
+@test "install-deps: the variants' compilers come with the full Debian install, never gcc-multilib; others say what will skip" {
+	fake_os debian
+	KINSHIP_OS_RELEASE=$OS_RELEASE run "$INSTALL_DEPS" --print
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" gcc-i686-linux-gnu"* ]]
+	[[ "$output" == *" libc6-dev-i386-cross"* ]]
+	[[ "$output" == *" musl-tools"* ]]
+	[[ "$output" != *multilib* ]]
+	KINSHIP_OS_RELEASE=$OS_RELEASE run "$INSTALL_DEPS" --print --minimal
+	[[ "$output" != *i686* ]]
+	local id
+	for id in fedora alpine arch opensuse; do
+		fake_os "$id"
+		KINSHIP_OS_RELEASE=$OS_RELEASE run "$INSTALL_DEPS" --print
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"note: ci/build-variant i386 (no i686-linux-gnu cross compiler"*"that variant will skip"* ]]
+	done
+}
+
 @test "build-and-check and run-in-chroot: --help is status 0, a bad option status 2" {
 	local tool
 	for tool in build-and-check run-in-chroot; do
