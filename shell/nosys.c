@@ -24,6 +24,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kin-syscalls.h"
+
 #if defined(__x86_64__)
 #define KIN_AUDIT_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
@@ -59,12 +61,9 @@ static const struct {
 #ifdef SYS_unshare
 	{ "unshare", SYS_unshare },
 #endif
-#ifdef SYS_mount_setattr
-	{ "mount_setattr", SYS_mount_setattr },
-#endif
-#ifdef SYS_open_tree
-	{ "open_tree", SYS_open_tree },
-#endif
+	/* numbers older headers lack (kin-compat.h); -1 where unknown */
+	{ "mount_setattr", KIN_NR_MOUNT_SETATTR },
+	{ "open_tree", KIN_NR_OPEN_TREE },
 };
 
 static const struct {
