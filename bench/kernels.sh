@@ -11,7 +11,8 @@
 # resolving and downloading.  Where a kernel of another flavour
 # (debian:SUITE:FLAVOUR: arm64, armhf, ppc64el, s390x, riscv64, rt, ...) and
 # the x86-64 kernel of the same release are both measured, a line compares
-# them.  The first x86-64 kernel is also run with --accel auto, against a
+# them; likewise a kernel under another userland (debian:SUITE+musl, +i386)
+# and the same kernel with its glibc.  The first x86-64 kernel is also run with --accel auto, against a
 # cache that holds the kernels but no answer about KVM: once with the smoke
 # boot (cold), then N times with the answer the first run cached, each set
 # against the --accel tcg median of that kernel.
@@ -82,7 +83,7 @@ done
 # --accel auto against --accel tcg on the first x86-64 kernel: a cache of
 # its own for the answer, the kernels of the usual one (linked)
 for spec in "$@"; do
-	case $spec in debian:*:*) continue ;; esac
+	case $spec in debian:*:* | *+*) continue ;; esac
 	real_cache=${KINSHIP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kinship}
 	mkdir -p "$scratch/auto-cache" "$real_cache"
 	for d in apt resolved resolved-v2 kernels; do
@@ -110,8 +111,12 @@ done
 # every other flavour against the x86-64 kernel of its release (target:
 # within 1.5 times)
 for spec in "$@"; do
-	case $spec in debian:*:amd64) continue ;; debian:*:*) ;; *) continue ;; esac
-	x86=${spec%:*}
+	case $spec in
+	debian:*+*) x86=${spec%+*} ;;        # another userland: the same kernel's glibc run
+	debian:*:amd64) continue ;;
+	debian:*:*) x86=${spec%:*} ;;
+	*) continue ;;
+	esac
 	[ -n "${total_of[$x86]:-}" ] || continue
 	awk -v a="$spec" -v x="$x86" -v ta="${total_of[$spec]}" -v tx="${total_of[$x86]}" 'BEGIN {
 		if (ta == "-" || tx == "-") exit

@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
-# The command lines and output of bench/suite-time.sh and bench/kernels.sh; their figures are not judged
+# The command lines and output of the bench scripts; their figures are not judged
 # here (a loaded machine is not a failure of the suite).
 
 load helpers
 
 BENCH="$KINSHIP_SRCDIR/bench/suite-time.sh"
-SCRIPTS=(suite-time.sh kernels.sh)
+SCRIPTS=(suite-time.sh kernels.sh userlands.sh)
 
 @test "each bench script: --help prints usage and exits 0" {
 	for script in "${SCRIPTS[@]}"; do
