@@ -8,7 +8,9 @@
  *   doccheck-run [OPTION]... --ready ADDR -- SERVER [ARG]... --then CLIENT [ARG]...
  *
  * (the options are in usage() below).  With --then, CLIENT is the main
- * program: when it ends, everything else gets the stop at once.  Without,
+ * program: when it ends, the server has GRACE s to end on its own (it may
+ * still be reading what the client sent), then everything left gets the
+ * stop.  Without,
  * PROGRAM is the main program and its orphans may run on until the deadline.
  * The stop is SIGINT to every process of the run, SIGTERM GRACE s later,
  * SIGKILL GRACE s after that (--grace 0: SIGKILL alone).
@@ -706,6 +708,7 @@ static _Noreturn void init_main(struct run *r)
 	int looks = 0;
 	struct stop stop = { 0, 0, NULL };
 	bool deadline_passed = false;
+	double linger = 0;      /* the client ended: the others may end by then */
 	for (;;) {
 		bool children = true;
 		int status;
@@ -726,7 +729,7 @@ static _Noreturn void init_main(struct run *r)
 			if (pid == client && running)
 				record(r, "outlived\t%d\n", running);
 			if (pid == client && o->server && running && stop.step == 0)
-				stop_begin(r, &stop, "client-ended");
+				linger = now() + (o->grace > 0 ? o->grace : 0);
 		}
 		if (waiting && ready_seen(&o->ready, cwd)) {
 			waiting = false;
@@ -764,6 +767,10 @@ static _Noreturn void init_main(struct run *r)
 			}
 			continue;
 		}
+		if (linger && stop.step == 0 && t >= linger) {
+			stop_begin(r, &stop, "client-ended");
+			continue;
+		}
 		if (stop.step && stop.step < 3 && t >= stop.next) {
 			stop_advance(r, &stop);
 			continue;
@@ -775,6 +782,8 @@ static _Noreturn void init_main(struct run *r)
 		double until = deadline_passed ? 1e18 : r->deadline;
 		if (stop.step && stop.next < until)
 			until = stop.next;
+		if (linger && stop.step == 0 && linger < until)
+			until = linger;
 		int ms = ms_until(until);
 		if (waiting) {
 			/* a wait for a state: yield at first, then look every millisecond */
@@ -1334,7 +1343,9 @@ static void usage(void)
 	       "  --stdin FILE         the (last) program's standard input (default: empty)\n"
 	       "  --summary FILE       the facts of the run, one per line, tab-separated\n"
 	       "  --ready ADDR         with --then: start CLIENT once ADDR is bound (and\n"
-	       "                       listening): unix:PATH, unix:@NAME, tcp:PORT, udp:PORT\n"
+	       "                       listening): unix:PATH, unix:@NAME, tcp:PORT, udp:PORT;\n"
+	       "                       when CLIENT ends the server has --grace SEC to end\n"
+	       "                       on its own before the stop\n"
 	       "  --memory MIB         address-space limit (default 512; 0: none, for ASan)\n"
 	       "  --stale-socket PATH  leave a socket file whose socket is gone at PATH first\n"
 	       "  --no-sandbox         run unconfined, as the caller (the summary says so)\n"
