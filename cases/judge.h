@@ -36,6 +36,7 @@ struct kin_matrix_job {
 	const char *prog;                     /* for messages */
 	const char *dir;                      /* DIR: reads DIR/collected, writes the matrix */
 	const char *xfail_path;               /* --expected-failures FILE, or NULL */
+	const char *baseline;                 /* --baseline OLD: an earlier DIR, or NULL */
 	const struct kin_row *rows;           /* the tests, as --list gives them */
 	size_t nrows;
 	const struct kin_claim *const *claims; /* the claims judged, in ledger order */

@@ -74,4 +74,17 @@ static inline int memfd_create(const char *name, unsigned int flags)
 }
 #endif
 
+/* AF_UNIX socket options: SO_PASSPIDFD and SO_PEERPIDFD Linux 6.5,
+   SO_PASSRIGHTS 6.16 (asm-generic/socket.h, which every architecture the
+   matrix runs uses for them) */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
+
 #endif /* KIN_COMPAT_H */

@@ -19,6 +19,7 @@ enum kin_result {
 struct kin_record {
 	enum kin_result result;
 	enum kin_verdict verdict;
+	enum kin_side side;     /* a sentinel's: the side of its change seen */
 	char detail[1024];
 	char evidence[1024];
 	char notes[512];
@@ -32,6 +33,9 @@ extern const char *kin_run_dir;
 #include <signal.h>
 extern sigset_t kin_test_mask;
 extern bool kin_test_mask_set;
+
+/* the test whose body is running, or NULL */
+const struct kin_test *kin_current_test(void);
 
 /* run one test body with its context (children, fds, temp dir) around it */
 void kin_run_body(const struct kin_test *t, const void *variant, struct kin_record *out);

@@ -74,6 +74,82 @@ const char *kin_kernel_release(void)
 	return rel;
 }
 
+/*
+ * The first "MAJOR.MINOR.PATCH" in text whose major and minor are v[0] and
+ * v[1], preceded by a space or at its start: its patch level, or -1.
+ */
+static int patch_in(const char *text, const int v[2])
+{
+	for (const char *p = text; *p; p++) {
+		int a, b, c;
+		if ((p == text || p[-1] == ' ') && sscanf(p, "%d.%d.%d", &a, &b, &c) == 3 &&
+		    a == v[0] && b == v[1])
+			return c;
+	}
+	return -1;
+}
+
+bool kin_kernel_semver(int v[3], bool *patch_known, char *how, size_t len)
+{
+	struct utsname u;
+	int n = 0;
+	*patch_known = false;
+	v[0] = v[1] = v[2] = 0;
+	if (uname(&u) != 0 || sscanf(u.release, "%d.%d%n", &v[0], &v[1], &n) != 2) {
+		snprintf(how, len, "uname -r is \"%s\"", u.release);
+		return false;
+	}
+	int patch = -1, used = 0;
+	if (sscanf(u.release + n, ".%d%n", &patch, &used) == 1) {
+		/* X.Y.0-N is a distribution's ABI, not a stable release */
+		const char *after = u.release + n + used;
+		*patch_known = !(patch == 0 && after[0] == '-' && after[1] >= '0' && after[1] <= '9');
+	}
+	if (*patch_known) {
+		v[2] = patch;
+		snprintf(how, len, "%d.%d.%d, from uname -r", v[0], v[1], v[2]);
+		return true;
+	}
+	char sig[256] = "";
+	int p;
+	if ((p = patch_in(u.version, v)) >= 0) {
+		v[2] = p;
+		*patch_known = true;
+		snprintf(how, len, "%d.%d.%d, from uname -v", v[0], v[1], v[2]);
+	} else if (kin_read_line("/proc/version_signature", sig, sizeof(sig)) == 0 &&
+		   (p = patch_in(sig, v)) >= 0) {
+		v[2] = p;
+		*patch_known = true;
+		snprintf(how, len, "%d.%d.%d, from /proc/version_signature", v[0], v[1], v[2]);
+	} else {
+		snprintf(how, len, "%d.%d, from uname -r \"%s\", its stable patch level not named",
+			 v[0], v[1], u.release);
+	}
+	return true;
+}
+
+int kin_kernel_config(const char *option, char *where, size_t len)
+{
+	char path[PATH_MAX], line[256];
+	snprintf(path, sizeof(path), "/boot/config-%s", kin_kernel_release());
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		snprintf(where, len, "no %s", path);
+		return -1;
+	}
+	size_t n = strlen(option);
+	int found = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, option, n) == 0 && line[n] == '=') {
+			found = line[n + 1] == 'y' || line[n + 1] == 'm';
+			break;
+		}
+	}
+	fclose(f);
+	snprintf(where, len, "%s", path);
+	return found;
+}
+
 /* ------------------------------------------------------------------ libc */
 
 #if !defined(__GLIBC__) && defined(__linux__)

@@ -47,7 +47,13 @@ static struct {
 	char tmpdir[PATH_MAX];
 	unsigned char fds_at_start[KIN_MAX_FDS / 8];
 	struct kin_shared *shared;
+	const struct kin_test *test;
 } kin;
+
+const struct kin_test *kin_current_test(void)
+{
+	return kin.active ? kin.test : NULL;
+}
 
 const char *kin_run_dir;
 sigset_t kin_test_mask;
@@ -218,6 +224,17 @@ void kin_verdict(enum kin_verdict v, const char *fmt, ...)
 	if (!in_test_process())
 		return;
 	kin.rec.verdict = v;
+	va_start(ap, fmt);
+	vformat(kin.rec.evidence, sizeof(kin.rec.evidence), fmt, ap);
+	va_end(ap);
+}
+
+void kin_side(enum kin_side side, const char *fmt, ...)
+{
+	va_list ap;
+	if (!in_test_process())
+		return;
+	kin.rec.side = side;
 	va_start(ap, fmt);
 	vformat(kin.rec.evidence, sizeof(kin.rec.evidence), fmt, ap);
 	va_end(ap);
@@ -1048,6 +1065,7 @@ void kin_run_body(const struct kin_test *t, const void *variant, struct kin_reco
 	kin.nchildren = 0;
 	kin.tmpdir[0] = 0;
 	kin.test_pid = getpid();
+	kin.test = t;
 	kin.shared = mmap(NULL, sizeof(struct kin_shared), PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (kin.shared == MAP_FAILED)

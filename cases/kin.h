@@ -137,6 +137,45 @@ _Noreturn void kin_fail_at(const char *file, int line, const char *fmt, ...)
  */
 void kin_verdict(enum kin_verdict v, const char *fmt, ...) KIN_PRINTF(2, 3);
 
+/* ------------------------------------------------------------ sentinels */
+/* (kin-sentinel.c) */
+
+/* the side of a kernel change a regression sentinel's test saw */
+enum kin_side {
+	KIN_SIDE_NONE = 0,
+	KIN_SIDE_BEFORE,      /* the behaviour before the ledger's commit */
+	KIN_SIDE_AFTER,       /* the behaviour after it */
+};
+const char *kin_side_word(enum kin_side s);
+
+/*
+ * End a regression sentinel's test (its claim is a sentinel of the ledger).
+ * SEEN is the side of the change this kernel showed, the detail what was
+ * measured.  The running kernel's version and the ledger's entry (upstream
+ * version and commit, the version a regression began, the stable versions
+ * that took the change) say which side to expect: the test passes when SEEN
+ * is that side, fails naming the version when it is not (a backport
+ * missing, or the change undone), and passes saying both sides are
+ * accepted, and why, where the version cannot decide.  ALSO_OK, when not
+ * NULL, is why the unexpected side is acceptable on this system (a build
+ * option that may be off): the test passes and says so.
+ */
+_Noreturn void kin_sentinel(enum kin_side seen, const char *also_ok, const char *fmt, ...)
+	KIN_PRINTF(3, 4);
+
+/* Record the side seen, with its evidence, without ending the test. */
+void kin_side(enum kin_side s, const char *fmt, ...) KIN_PRINTF(2, 3);
+
+struct kin_claim;
+/*
+ * The side a kernel of version v (v[2] meaningful where patch_known)
+ * should show for sentinel c, with the reason in why; KIN_SIDE_NONE where
+ * the version cannot decide (a stable series whose backports are not
+ * known).
+ */
+enum kin_side kin_sentinel_expect(const struct kin_claim *c, const int v[3], bool patch_known,
+				  char *why, size_t len);
+
 /* Append a note to the test's detail without ending it (e.g. "wchan=pipe_write"). */
 void kin_note(const char *fmt, ...) KIN_PRINTF(1, 2);
 
@@ -352,6 +391,19 @@ long long kin_read_ll(const char *path);
 int kin_read_line(const char *path, char *buf, size_t len);
 /* uname -r */
 const char *kin_kernel_release(void);
+/*
+ * The running kernel's version in v: major, minor, and the stable patch
+ * level where it can be told (*patch_known).  A distribution's uname -r may
+ * carry its ABI instead (Debian's 6.1.0-57): then the version uname -v names
+ * (Debian's "Debian 6.1.192-3") or /proc/version_signature's (Ubuntu's) is
+ * taken.  *how says which ("6.1.192, from uname -v").  False where not even
+ * the major and minor version can be read.
+ */
+bool kin_kernel_semver(int v[3], bool *patch_known, char *how, size_t len);
+/* Is OPTION (CONFIG_AF_UNIX_OOB) y or m in the running kernel's
+   /boot/config-RELEASE?  1 or 0; -1 where that file is not there; where
+   names the file or says it is missing. */
+int kin_kernel_config(const char *option, char *where, size_t len);
 /* "glibc 2.36" or "musl 1.2.5" (musl: as its dynamic loader reports it; a
    static musl binary gives the version configure found, "musl 1.2.3 (the
    version built with)", or "musl (static; version not recorded)") */

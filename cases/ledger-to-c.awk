@@ -8,12 +8,13 @@ function cstr(s) {
 BEGIN {
 	FS = "\t"
 	print "/* generated from cases/ledger.tsv by ledger-to-c.awk: edit the TSV */"
+	print "#include <stdbool.h>"
 	print "#include <string.h>"
 	print "#include \"ledger.h\""
 	print "const struct kin_claim kin_claims[] = {"
 }
 NR == 1 {
-	if ($1 != "id" || NF != 7) {
+	if ($1 != "id" || NF != 12 || $8 != "kind") {
 		print "ledger.tsv: unexpected header" > "/dev/stderr"
 		exit 1
 	}
@@ -21,12 +22,22 @@ NR == 1 {
 }
 /^#/ || NF == 0 { next }
 {
-	if (NF != 7) {
-		printf "ledger.tsv:%d: %d fields, expected 7\n", NR, NF > "/dev/stderr"
+	if (NF != 12) {
+		printf "ledger.tsv:%d: %d fields, expected 12\n", NR, NF > "/dev/stderr"
 		exit 1
 	}
-	if ($3 !~ /^(cases|doccheck|both)$/ || $4 !~ /^(holds|caveat|refuted|measured)$/) {
+	if ($3 !~ /^(cases|doccheck|both)$/ || $4 !~ /^(holds|caveat|refuted|measured|sentinel)$/) {
 		printf "ledger.tsv:%d: bad owner or rule\n", NR > "/dev/stderr"
+		exit 1
+	}
+	# a claim has the document's words; a sentinel has none, but the
+	# change: VERSION COMMIT, and how its rule is "sentinel"
+	if ($8 == "claim" && $4 == "sentinel" || $8 == "sentinel" && ($4 != "sentinel" || $7 != "" ||
+	    $9 !~ /^[0-9]+\.[0-9]+ [0-9a-f]+$/ || length(substr($9, index($9, " ") + 1)) != 12 ||
+	    $10 !~ /^([0-9]+\.[0-9]+)?$/ ||
+	    $11 !~ /^(none|([0-9]+\.[0-9]+(\.[0-9]+|-)( [0-9]+\.[0-9]+(\.[0-9]+|-))*)?)$/ || $12 == "") ||
+	    $8 !~ /^(claim|sentinel)$/) {
+		printf "ledger.tsv:%d: bad kind, or a sentinel without its change\n", NR > "/dev/stderr"
 		exit 1
 	}
 	if ($1 in seen) {
@@ -34,7 +45,7 @@ NR == 1 {
 		exit 1
 	}
 	seen[$1] = 1
-	printf "\t{ %s, %d, %s, %s, %s, %s, %s },\n", cstr($1), $2, cstr($3), cstr($4), cstr($5), cstr($6), cstr($7)
+	printf "\t{ %s, %d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s },\n", cstr($1), $2, cstr($3), cstr($4), cstr($5), cstr($6), cstr($7), $8 == "sentinel" ? "true" : "false", cstr($9), cstr($10), cstr($11), cstr($12)
 	n++
 }
 END {

@@ -940,15 +940,18 @@ static void md_kernels(FILE *f, const struct matrix *m)
 
 /*
  * The sections of claims in matrix.md, in this order, each a table of
- * verdicts per kernel and the evidence where the kernels disagree.  The
- * document's claims are every claim for now; regression sentinels (marked
- * in a ledger column of their own) will be a second row, "Sentinels", with
- * the predicate that column gives, and each predicate the other's negation.
+ * verdicts per kernel and the evidence where the kernels disagree: the
+ * document's claims, then the regression sentinels (the ledger's second
+ * kind), whose cells are the side of each change a kernel showed.
  */
 static bool is_document_claim(const struct kin_claim *c)
 {
-	(void)c;
-	return true;
+	return !c->sentinel;
+}
+
+static bool is_sentinel(const struct kin_claim *c)
+{
+	return c->sentinel;
 }
 
 static const struct section {
@@ -959,6 +962,12 @@ static const struct section {
 	  "Per claim and kernel, as `kinship-cases --from-results` judges each kernel's results; "
 	  "claims where the kernels disagree come first.",
 	  is_document_claim },
+	{ "Regression sentinels",
+	  "Behaviour the kernels changed in these mechanisms, with no words of the document: the "
+	  "side of each change (`before` or `after` the ledger's commit) each kernel showed. A "
+	  "sentinel's test fails where the side is not the one the kernel's version should show "
+	  "(see the tests table); sentinels whose kernels differ come first.",
+	  is_sentinel },
 };
 
 /* one section of claims: the table (disagreements first), then the evidence
@@ -966,6 +975,11 @@ static const struct section {
 static void md_claims(FILE *f, const struct matrix *m, const struct section *s)
 {
 	const struct kin_matrix_job *job = m->job;
+	size_t members = 0;
+	for (size_t c = 0; c < job->nclaims; c++)
+		members += s->member(job->claims[c]);
+	if (members == 0)
+		return;     /* none selected (--claim): no section */
 	fprintf(f, "## %s\n\n%s\n\n", s->title, s->intro);
 	md_head(f, m, "claim", 1);
 	for (int pass = 1; pass <= 2; pass++)
@@ -1362,23 +1376,288 @@ static void free_matrix(struct matrix *m)
 	free(m->cases);
 }
 
+/* read and judge one DIR: its kernels, its facts, the expected failures,
+   the rows (the tests, none where the guests ran none, then what the console
+   showed) and each kernel's cells and verdicts; a usage error exits */
+static void read_matrix(struct matrix *m, const struct kin_matrix_job *job)
+{
+	memset(m, 0, sizeof(*m));
+	m->job = job;
+	load_kernels(m);
+	load_meta(m);
+	if (job->xfail_path)
+		load_xfails(m, job->xfail_path);
+	size_t ntests = strcmp(m->cases, "no") == 0 ? 0 : job->nrows;
+	m->nrows = ntests + 1;
+	m->rows = mx_realloc(NULL, m->nrows * sizeof(*m->rows));
+	memcpy(m->rows, job->rows, ntests * sizeof(*m->rows));
+	m->rows[ntests] = (struct kin_row){ LOG_CLAIM, LOG_TEST };
+
+	name_columns(m);
+	for (size_t j = 0; j < m->nk; j++) {
+		struct kernel *k = &m->k[j];
+		char *name = mx_printf("results-%s.tsv", k->f[F_INDEX]);
+		char *results = collected(m, name);
+		judge_cells(m, k, results);
+		if (k->ran) {
+			k->judged = mx_realloc(NULL, job->nclaims * sizeof(*k->judged));
+			kin_judge_results(results, job->claims, job->nclaims, k->judged);
+		}
+		read_console(m, k);
+		free(results);
+		free(name);
+	}
+}
+
+/* ------------------------------------------------------------ --baseline */
+
 /*
- * --matrix DIR (judge.h): read everything first, so that a usage error
- * leaves nothing behind; open the four temporary outputs (an unwritable DIR
- * is a usage error); judge each kernel; write; rename each into place; then
- * the one line of counts.
+ * What changed since an earlier run (--baseline OLD): each kernel of this
+ * run is paired with one of OLD's, and every cell whose result differs, and
+ * every claim whose verdict (a sentinel: its side) differs, is a change,
+ * listed with what OLD and this run recorded.  A kernel of either run that
+ * has no partner is a change too.
+ */
+struct change {
+	const struct kernel *k, *bk;   /* this run's kernel, OLD's; one may be NULL */
+	const char *claim, *test;      /* test "" for a claim's verdict; both "" for a kernel */
+	const char *was, *now;         /* results or verdicts */
+	const char *was_detail, *now_detail;
+};
+
+struct changes {
+	struct change *c;
+	size_t n, paired;
+};
+
+static void change_add(struct changes *ch, struct change c)
+{
+	ch->c = mx_realloc(ch->c, (ch->n + 1) * sizeof(*ch->c));
+	ch->c[ch->n++] = c;
+}
+
+/* OLD's kernel for each of this run's (-1: none): the same SPEC and uname
+   -r, else the same SPEC, else the same uname -r, else, one kernel left on
+   each side, that one (an image of one's own, patched, against the same
+   image unpatched, whatever their names) */
+static void pair_kernels(const struct matrix *m, const struct matrix *b, long *pair)
+{
+	bool *taken = mx_realloc(NULL, b->nk * sizeof(*taken));
+	memset(taken, 0, b->nk * sizeof(*taken));
+	for (size_t j = 0; j < m->nk; j++)
+		pair[j] = -1;
+	for (int rule = 0; rule < 3; rule++)
+		for (size_t j = 0; j < m->nk; j++) {
+			const struct kernel *k = &m->k[j];
+			for (size_t i = 0; i < b->nk && pair[j] < 0; i++) {
+				const struct kernel *o = &b->k[i];
+				bool spec = strcmp(k->f[F_SPEC], o->f[F_SPEC]) == 0;
+				bool uname = *k->f[F_UNAME] && strcmp(k->f[F_UNAME], o->f[F_UNAME]) == 0;
+				bool same = rule == 0 ? spec && (uname || (!*k->f[F_UNAME] && !*o->f[F_UNAME]))
+					  : rule == 1 ? spec : uname;
+				if (!taken[i] && same) {
+					pair[j] = (long)i;
+					taken[i] = true;
+				}
+			}
+		}
+	size_t left = 0, bleft = 0, lj = 0, li = 0;
+	for (size_t j = 0; j < m->nk; j++)
+		if (pair[j] < 0) {
+			left++;
+			lj = j;
+		}
+	for (size_t i = 0; i < b->nk; i++)
+		if (!taken[i]) {
+			bleft++;
+			li = i;
+		}
+	if (left == 1 && bleft == 1)
+		pair[lj] = (long)li;
+	free(taken);
+}
+
+/* the row of OLD with this claim and test, or -1 */
+static long row_of(const struct matrix *b, const struct kin_row *row)
+{
+	for (size_t r = 0; r < b->nrows; r++)
+		if (strcmp(b->rows[r].claim, row->claim) == 0 && strcmp(b->rows[r].test, row->test) == 0)
+			return (long)r;
+	return -1;
+}
+
+static void find_changes(const struct matrix *m, const struct matrix *b, struct changes *ch)
+{
+	long *pair = mx_realloc(NULL, (m->nk ? m->nk : 1) * sizeof(*pair));
+	pair_kernels(m, b, pair);
+	for (size_t j = 0; j < m->nk; j++) {
+		const struct kernel *k = &m->k[j];
+		if (pair[j] < 0) {
+			change_add(ch, (struct change){ k, NULL, "", "", "-", k->ran ? "ran" : "error", "",
+							k->ran ? "" : k->f[F_ERROR] });
+			continue;
+		}
+		const struct kernel *bk = &b->k[pair[j]];
+		ch->paired++;
+		for (size_t r = 0; r < m->nrows; r++) {
+			const struct cell *c = &k->cells[r];
+			long br = row_of(b, &m->rows[r]);
+			if (br < 0) {
+				change_add(ch, (struct change){ k, bk, m->rows[r].claim, m->rows[r].test, "-",
+								c->result, "not in the baseline", c->detail });
+				continue;
+			}
+			const struct cell *bc = &bk->cells[br];
+			if (strcmp(c->result, bc->result) != 0)
+				change_add(ch, (struct change){ k, bk, m->rows[r].claim, m->rows[r].test,
+								bc->result, c->result, bc->detail, c->detail });
+		}
+		if (!k->ran || !bk->ran)
+			continue;   /* the error cells say it */
+		for (size_t c = 0; c < m->job->nclaims; c++) {
+			const struct kin_judged *now = &k->judged[c], *was = &bk->judged[c];
+			if (strcmp(now->verdict, was->verdict) != 0)
+				change_add(ch, (struct change){ k, bk, m->job->claims[c]->id, "", was->verdict,
+								now->verdict, was->evidence, now->evidence });
+		}
+	}
+	for (size_t i = 0; i < b->nk; i++) {
+		bool paired = false;
+		for (size_t j = 0; j < m->nk && !paired; j++)
+			paired = pair[j] == (long)i;
+		if (!paired)
+			change_add(ch, (struct change){ NULL, &b->k[i], "", "", b->k[i].ran ? "ran" : "error",
+							"-", b->k[i].ran ? "" : b->k[i].f[F_ERROR], "" });
+	}
+	free(pair);
+}
+
+/* what a change is about: a kernel's presence, a claim's verdict or side,
+   or a test's result */
+static const char *change_what(const struct matrix *m, const struct change *c)
+{
+	if (!*c->claim)
+		return "kernel";
+	if (*c->test)
+		return "result";
+	for (size_t i = 0; i < m->job->nclaims; i++)
+		if (strcmp(m->job->claims[i]->id, c->claim) == 0)
+			return m->job->claims[i]->sentinel ? "side" : "verdict";
+	return "verdict";
+}
+
+/* changes.tsv: a header line, then a change per line */
+static void write_changes_tsv(FILE *f, const struct matrix *m, const struct changes *ch)
+{
+	fputs("kernel\tbaseline_kernel\twhat\tclaim\ttest\tbaseline\tnow\tbaseline_detail\tdetail\n", f);
+	for (size_t i = 0; i < ch->n; i++) {
+		const struct change *c = &ch->c[i];
+		tsv_put(f, c->k ? c->k->header : "-");
+		fputc('\t', f);
+		tsv_put(f, c->bk ? c->bk->header : "-");
+		fprintf(f, "\t%s\t", change_what(m, c));
+		tsv_put(f, c->claim);
+		fputc('\t', f);
+		tsv_put(f, c->test);
+		fputc('\t', f);
+		tsv_put(f, c->was);
+		fputc('\t', f);
+		tsv_put(f, c->now);
+		fputc('\t', f);
+		tsv_put(f, c->was_detail);
+		fputc('\t', f);
+		tsv_put(f, c->now_detail);
+		fputc('\n', f);
+	}
+}
+
+/* changes.md: what was compared, a table of the changes, then both details
+   of each */
+static void write_changes_md(FILE *f, const struct matrix *m, const struct matrix *b,
+			     const struct changes *ch)
+{
+	fputs("# Changes against the baseline\n\nThis run (", f);
+	md_code(f, m->run);
+	fputs(", in ", f);
+	md_code(f, m->job->dir);
+	fputs(") against the baseline (", f);
+	md_code(f, *b->run ? b->run : "no run ID");
+	fputs(", in ", f);
+	md_code(f, b->job->dir);
+	fprintf(f, "): %zu kernel%s paired of %zu here and %zu there; %zu change%s.\n\n", ch->paired,
+		ch->paired == 1 ? "" : "s", m->nk, b->nk, ch->n, ch->n == 1 ? "" : "s");
+	if (ch->n == 0) {
+		fputs("Every cell and every verdict is as it was.\n", f);
+		return;
+	}
+	fputs("| kernel | baseline kernel | what | claim | test | baseline | now |\n"
+	      "|---|---|---|---|---|---|---|\n", f);
+	for (size_t i = 0; i < ch->n; i++) {
+		const struct change *c = &ch->c[i];
+		fputs("| ", f);
+		md_put(f, c->k ? c->k->header : "-");
+		fputs(" | ", f);
+		md_put(f, c->bk ? c->bk->header : "-");
+		fprintf(f, " | %s | ", change_what(m, c));
+		md_put(f, c->claim);
+		fputs(" | ", f);
+		md_put(f, c->test);
+		fputs(" | ", f);
+		md_put(f, c->was);
+		fputs(" | ", f);
+		md_put(f, c->now);
+		fputs(" |\n", f);
+	}
+	fputs("\n## Both details\n\n", f);
+	for (size_t i = 0; i < ch->n; i++) {
+		const struct change *c = &ch->c[i];
+		fputs("- ", f);
+		if (*c->claim) {
+			md_put(f, c->claim);
+			if (*c->test) {
+				fputc(' ', f);
+				md_put(f, c->test);
+			}
+			fputs(" on ", f);
+		}
+		md_put(f, c->k ? c->k->header : c->bk->header);
+		fputs(":\n  - baseline: ", f);
+		md_put(f, c->was);
+		if (*c->was_detail) {
+			fputs(": ", f);
+			md_put(f, c->was_detail);
+		}
+		fputs("\n  - now: ", f);
+		md_put(f, c->now);
+		if (*c->now_detail) {
+			fputs(": ", f);
+			md_put(f, c->now_detail);
+		}
+		fputc('\n', f);
+	}
+}
+
+/*
+ * --matrix DIR (judge.h): read and judge everything first, DIR and the
+ * baseline, so that a usage error leaves nothing behind; open the temporary
+ * outputs (an unwritable DIR is a usage error); write; rename each into
+ * place; then the one line of counts.
  */
 int kin_matrix(const struct kin_matrix_job *job)
 {
-	struct matrix m;
-	memset(&m, 0, sizeof(m));
-	m.job = job;
+	struct matrix m, b;
+	struct kin_matrix_job bjob;
+	struct changes ch = { NULL, 0, 0 };
 
 	/* what is read: usage errors first, before anything is written */
-	load_kernels(&m);
-	load_meta(&m);
-	if (job->xfail_path)
-		load_xfails(&m, job->xfail_path);
+	read_matrix(&m, job);
+	if (job->baseline) {
+		bjob = *job;
+		bjob.dir = job->baseline;
+		bjob.baseline = NULL;
+		read_matrix(&b, &bjob);
+		find_changes(&m, &b, &ch);
+	}
 	time_t now = time(NULL);
 	strftime(m.written, sizeof(m.written), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	if (!*m.run) {
@@ -1387,12 +1666,14 @@ int kin_matrix(const struct kin_matrix_job *job)
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
 		m.run = mx_printf("%s-%d", stamp, (int)getpid());
 	}
-	struct output out[4];
-	static const char *const names[4] = { "matrix.tsv", "matrix.md", "junit.xml", "kcidb.json" };
-	for (int i = 0; i < 4; i++)
+	struct output out[6];
+	static const char *const names[6] = { "matrix.tsv", "matrix.md", "junit.xml", "kcidb.json",
+					      "changes.tsv", "changes.md" };
+	int nout = job->baseline ? 6 : 4;
+	for (int i = 0; i < nout; i++)
 		if (out_open(&m, &out[i], names[i]) < 0) {
 			int e = errno;
-			/* none of the four, then: the ones opened go */
+			/* none of them, then: the ones opened go */
 			while (i-- > 0) {
 				fclose(out[i].f);
 				unlink(out[i].tmp);
@@ -1400,42 +1681,28 @@ int kin_matrix(const struct kin_matrix_job *job)
 			mx_usage(&m, "cannot write to '%s': %s", job->dir, strerror(e));
 		}
 
-	/* the rows: the tests (none where the guests ran none), then what the
-	   console showed */
-	size_t ntests = strcmp(m.cases, "no") == 0 ? 0 : job->nrows;
-	m.nrows = ntests + 1;
-	m.rows = mx_realloc(NULL, m.nrows * sizeof(*m.rows));
-	memcpy(m.rows, job->rows, ntests * sizeof(*m.rows));
-	m.rows[ntests] = (struct kin_row){ LOG_CLAIM, LOG_TEST };
-
-	name_columns(&m);
-	for (size_t j = 0; j < m.nk; j++) {
-		struct kernel *k = &m.k[j];
-		char *name = mx_printf("results-%s.tsv", k->f[F_INDEX]);
-		char *results = collected(&m, name);
-		judge_cells(&m, k, results);
-		if (k->ran) {
-			k->judged = mx_realloc(NULL, job->nclaims * sizeof(*k->judged));
-			kin_judge_results(results, job->claims, job->nclaims, k->judged);
-		}
-		read_console(&m, k);
-		free(results);
-		free(name);
-	}
-
 	write_tsv(out[0].f, &m);
 	write_md(out[1].f, &m);
 	write_junit(out[2].f, &m);
 	write_kcidb(out[3].f, &m);
-	int failed = 0;
-	for (int i = 0; i < 4; i++)
-		failed |= out_close(&m, &out[i]) != 0;
-	if (failed) {
-		free_matrix(&m);
-		return 1;
+	if (job->baseline) {
+		write_changes_tsv(out[4].f, &m, &ch);
+		write_changes_md(out[5].f, &m, &b, &ch);
 	}
-	printf("%zu unexpected failures or errors, %zu expected\n", m.unexpected, m.expected);
-	int r = m.unexpected ? 1 : 0;
+	int failed = 0;
+	for (int i = 0; i < nout; i++)
+		failed |= out_close(&m, &out[i]) != 0;
+	int r = failed ? 1 : m.unexpected ? 1 : 0;
+	if (!failed) {
+		printf("%zu unexpected failures or errors, %zu expected", m.unexpected, m.expected);
+		if (job->baseline)
+			printf("; %zu change%s against the baseline %s (%s/changes.md)", ch.n,
+			       ch.n == 1 ? "" : "s", job->baseline, job->dir);
+		putchar('\n');
+	}
+	if (job->baseline)
+		free_matrix(&b);
+	free(ch.c);
 	free_matrix(&m);
 	return fflush(stdout) == 0 ? r : 1;
 }

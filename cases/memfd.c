@@ -438,6 +438,63 @@ KIN_TEST(mfd_noexec_seal_gives_mode_0666_and_seals_exec, "MEMFD-NOEXEC", 5)
 		 "vm.memfd_noexec=%lld: %s", sysctl, meaning);
 }
 
+/* ------------------------------------------------- regression sentinels */
+
+/* REG-MEMFD-SEAL-MMAP */
+KIN_TEST(write_sealed_memfd_maps_shared_read_only_and_not_writable, "REG-MEMFD-SEAL-MMAP", 5)
+{
+	size_t page = kin_page_size();
+	int fd = new_memfd("kin_sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING, false);
+	KIN_CHECK(ftruncate(fd, (off_t)page));
+	KIN_CHECK(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+	void *p = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	int e = errno;
+	if (p == MAP_FAILED) {
+		kin_close(&fd);
+		KIN_EXPECT_TRUE(e == EPERM, "mmap(PROT_READ, MAP_SHARED) of a write-sealed memfd: %s, "
+				"expected success or EPERM", kin_errno_name(e));
+		kin_sentinel(KIN_SIDE_BEFORE, NULL, "mmap(PROT_READ, MAP_SHARED) of a %zu-byte memfd "
+			     "with F_SEAL_WRITE failed with EPERM", page);
+	}
+	int r = mprotect(p, page, PROT_READ | PROT_WRITE);
+	e = errno;
+	munmap(p, page);
+	kin_close(&fd);
+	KIN_EXPECT_TRUE(r < 0, "mprotect(PROT_READ|PROT_WRITE) of a read-only shared mapping of a "
+			"write-sealed memfd succeeded: the seal can be written through");
+	KIN_EXPECT_TRUE(e == EACCES, "mprotect(PROT_WRITE) of the sealed mapping: %s, expected EACCES",
+			kin_errno_name(e));
+	kin_sentinel(KIN_SIDE_AFTER, NULL, "mmap(PROT_READ, MAP_SHARED) of a %zu-byte memfd with "
+		     "F_SEAL_WRITE succeeded, and mprotect(PROT_READ|PROT_WRITE) of it failed with "
+		     "EACCES", page);
+}
+
+/* REG-MEMFD-NOEXEC-SEAL */
+KIN_TEST(mfd_noexec_seal_memfd_takes_further_seals, "REG-MEMFD-NOEXEC-SEAL", 5)
+{
+	int fd = memfd_create("kin_noexec", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+	int e = errno;
+	if (fd < 0 && e == ENOSYS)
+		kin_skip("memfd_create is not available (Linux 3.17 brought it)");
+	if (fd < 0) {
+		KIN_EXPECT_TRUE(e == EINVAL, "memfd_create(MFD_NOEXEC_SEAL): %s, expected a memfd or "
+				"EINVAL", kin_errno_name(e));
+		kin_sentinel(KIN_SIDE_BEFORE, NULL, "memfd_create(MFD_NOEXEC_SEAL) failed with EINVAL");
+	}
+	unsigned mode = file_mode(fd);
+	bool exec_sealed = sealed_exec(fd);
+	int added = fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE);
+	e = errno;
+	int seals = fcntl(fd, F_GET_SEALS);
+	kin_close(&fd);
+	KIN_EXPECT_EQ(mode, 0666, "mode of an MFD_NOEXEC_SEAL memfd");
+	KIN_EXPECT_TRUE(exec_sealed, "F_GET_SEALS of an MFD_NOEXEC_SEAL memfd lacks F_SEAL_EXEC");
+	KIN_EXPECT_TRUE(added == 0, "F_ADD_SEALS(F_SEAL_WRITE) on an MFD_NOEXEC_SEAL memfd: %s "
+			"(it implies MFD_ALLOW_SEALING)", kin_errno_name(e));
+	kin_sentinel(KIN_SIDE_AFTER, NULL, "memfd_create(MFD_NOEXEC_SEAL) gave mode 0%o with "
+		     "F_SEAL_EXEC, and F_SEAL_WRITE could be added (seals %#x)", mode, seals);
+}
+
 /* ------------------------------------------------------------- example */
 
 /* ANON-EXAMPLE */

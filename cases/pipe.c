@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -1269,4 +1270,116 @@ KIN_TEST(example_child_receives_17_bytes_without_nul, "PIPE-EXAMPLE", 5)
 	kin_pass("the child's one read returned the 17 bytes \"Hello from parent\" whole; none is a "
 		 "NUL and buffer[17..19] kept what they held, so printf(\"%%s\") reads past the "
 		 "message");
+}
+
+/* ------------------------------------------------- regression sentinels */
+
+#define EOF_READERS 4
+
+/* REG-PIPE-EOF-ALL */
+KIN_TEST(every_reader_asleep_on_a_pipe_gets_eof_when_the_last_writer_closes, "REG-PIPE-EOF-ALL", 10)
+{
+	struct kin_task_state st;
+	pid_t readers[EOF_READERS];
+	int fd[2];
+
+	make_pipe(fd);
+	for (int i = 0; i < EOF_READERS; i++) {
+		readers[i] = kin_fork();
+		if (readers[i] == 0) {
+			char c;
+			close(fd[1]);
+			ssize_t r = read(fd[0], &c, 1);
+			_exit(r == 0 ? 0 : r > 0 ? 2 : 3);
+		}
+	}
+	kin_close(&fd[0]);
+	for (int i = 0; i < EOF_READERS; i++)
+		kin_expect_blocked(readers[i], KIN_IN_READ, 2000, &st, "a reader of the empty pipe");
+	/* the last writer goes: every reader must wake with end of file */
+	kin_close(&fd[1]);
+	long long deadline = kin_deadline(2000);
+	int woke = 0;
+	for (int i = 0; i < EOF_READERS; i++) {
+		int status;
+		long left = (long)(deadline - kin_now_ms());
+		if (kin_wait(readers[i], &status, left > 0 ? left : 0) < 0)
+			continue;
+		KIN_EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+				"reader %d: %s (2: read data, 3: read failed)", i + 1, kin_status_str(status));
+		woke++;
+	}
+	kin_sentinel(woke == EOF_READERS ? KIN_SIDE_AFTER : KIN_SIDE_BEFORE, NULL,
+		     "%d of %d readers asleep in read() (%s) returned 0 when the last writer closed%s",
+		     woke, EOF_READERS, kin_task_state_str(&st),
+		     woke == EOF_READERS ? "" : "; the others slept on past 2 s");
+}
+
+/* REG-PIPE-EPOLLET */
+KIN_TEST(edge_triggered_epoll_reports_each_write_to_an_unread_pipe, "REG-PIPE-EPOLLET", 5)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, got;
+	int fd[2];
+
+	make_pipe(fd);
+	int ep = KIN_CHECK(epoll_create1(EPOLL_CLOEXEC));
+	ev.data.fd = fd[0];
+	KIN_CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, fd[0], &ev));
+	/* a write wakes its waiters before it returns, so each look is
+	   epoll_wait with no timeout: what is ready now */
+	KIN_EXPECT_EQ(epoll_wait(ep, &got, 1, 0), 0, "events of the empty pipe");
+	kin_write_all(fd[1], "a", 1, "the first byte");
+	KIN_EXPECT_EQ(epoll_wait(ep, &got, 1, 0), 1, "events after the first write");
+	KIN_EXPECT_TRUE(got.events & EPOLLIN, "the first write gave events %#x, not EPOLLIN",
+			got.events);
+	KIN_EXPECT_EQ(epoll_wait(ep, &got, 1, 0), 0,
+		      "edge-triggered: events on a second look with no new write");
+	kin_write_all(fd[1], "b", 1, "the second byte, the first unread");
+	int again = epoll_wait(ep, &got, 1, 0);
+	int e = errno;
+	int unread = queued(fd[0]);
+	kin_close(&ep);
+	close_pipe(fd);
+	if (again < 0)
+		kin_fail("epoll_wait after the second write: %s", kin_errno_name(e));
+	kin_sentinel(again == 1 ? KIN_SIDE_AFTER : KIN_SIDE_BEFORE, NULL,
+		     "EPOLLIN after the first write, none on a second look, and %s after a second "
+		     "write with %d bytes unread", again == 1 ? "EPOLLIN again" : "no event",
+		     unread);
+}
+
+/* REG-PIPE-FASYNC */
+KIN_TEST(every_write_to_a_pipe_raises_sigio_for_its_async_reader, "REG-PIPE-FASYNC", 5)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t io, old, pending;
+	siginfo_t si;
+	int fd[2];
+
+	/* SIGIO stays pending, where sigpending() and sigtimedwait() see it:
+	   the write raises it before it returns */
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	KIN_CHECK(sigprocmask(SIG_BLOCK, &io, &old));
+	make_pipe(fd);
+	KIN_CHECK(fcntl(fd[0], F_SETOWN, getpid()));
+	int fl = KIN_CHECK(fcntl(fd[0], F_GETFL));
+	KIN_CHECK(fcntl(fd[0], F_SETFL, fl | O_ASYNC));
+	kin_write_all(fd[1], "a", 1, "a byte to the empty pipe");
+	int sig = sigtimedwait(&io, &si, &now);
+	KIN_EXPECT_TRUE(sig == SIGIO, "no SIGIO for a write to the empty pipe (sigtimedwait: %s)",
+			sig < 0 ? kin_errno_name(errno) : kin_signal_name(sig));
+	int code = si.si_code;
+	kin_write_all(fd[1], "b", 1, "a byte to the pipe that holds one");
+	KIN_CHECK(sigpending(&pending));
+	bool again = sigismember(&pending, SIGIO);
+	if (again)
+		sigtimedwait(&io, &si, &now);
+	close_pipe(fd);
+	KIN_CHECK(sigprocmask(SIG_SETMASK, &old, NULL));
+	/* without F_SETSIG the kernel sends plain SIGIO, no poll band */
+	KIN_EXPECT_EQ(code, SI_KERNEL, "si_code of the first SIGIO (F_SETSIG not set)");
+	kin_sentinel(again ? KIN_SIDE_AFTER : KIN_SIDE_BEFORE, NULL,
+		     "the write to the empty pipe raised SIGIO (si_code SI_KERNEL), the write to the "
+		     "pipe holding a byte %s", again ? "raised it again" : "raised none");
 }

@@ -87,6 +87,9 @@ static void usage(FILE *f)
 		"                    results-INDEX.tsv, meta.tsv) and write DIR/matrix.tsv,\n"
 		"                    matrix.md, junit.xml and kcidb.json; with --claim ID\n"
 		"                    the rows of those claims only\n"
+		"  --baseline OLD    with --matrix: compare with the matrix in OLD (an earlier\n"
+		"                    DIR): every cell and verdict that changed, with both\n"
+		"                    details, into DIR/changes.tsv and DIR/changes.md\n"
 		"  --expected-failures FILE  with --matrix: lines KERNEL<TAB>TEST<TAB>REASON,\n"
 		"                    KERNEL a SPEC, *, a uname -r glob or a version range\n"
 		"                    LOW..HIGH (LOW <= version < HIGH, either side may be\n"
@@ -514,6 +517,7 @@ static int severity(enum kin_verdict v)
 
 struct claim_outcome {
 	enum kin_verdict verdict;
+	const char *side;       /* a sentinel's: before, after, both (tests disagree), or NULL */
 	char evidence[4096];
 	char tests[2048];
 	int ntests, npass, nfail, nskip;
@@ -571,6 +575,10 @@ static void judge(const struct kin_claim *c, struct claim_outcome *o)
 		if (e->rec.verdict && e->rec.result != KIN_RESULT_SKIP &&
 		    severity(e->rec.verdict) > severity(explicit_v))
 			explicit_v = e->rec.verdict;
+		if (e->rec.side != KIN_SIDE_NONE) {
+			const char *w = kin_side_word(e->rec.side);
+			o->side = !o->side || strcmp(o->side, w) == 0 ? w : "both";
+		}
 	}
 	if (o->ntests == 0) {
 		o->verdict = KIN_V_NONE;
@@ -588,7 +596,8 @@ static void judge(const struct kin_claim *c, struct claim_outcome *o)
 		append(o->evidence, sizeof(o->evidence), "; ", "%s%s",
 		       r->result == KIN_RESULT_FAIL || r->result == KIN_RESULT_ERROR
 			       ? "FAILED: " : "",
-		       r->evidence[0] && r->result == KIN_RESULT_PASS ? r->evidence : r->detail);
+		       r->evidence[0] && r->result == KIN_RESULT_PASS && !c->sentinel ? r->evidence
+										       : r->detail);
 	}
 	if (o->nfail)
 		o->verdict = KIN_V_REFUTED;
@@ -598,6 +607,25 @@ static void judge(const struct kin_claim *c, struct claim_outcome *o)
 		o->verdict = explicit_v;
 	else
 		o->verdict = rule_verdict(c->rule);
+}
+
+/*
+ * What a claim's outcome is called: its document verdict; for a regression
+ * sentinel, the side of its change the tests saw (before, after, or both
+ * where its tests disagree), else not-applicable (all skipped), not yet
+ * tested, or error (a test failed before it saw a side).
+ */
+static const char *outcome_word(const struct kin_claim *c, const struct claim_outcome *o)
+{
+	if (!c->sentinel)
+		return verdict_word(o->verdict);
+	if (o->ntests == 0)
+		return verdict_word(KIN_V_NONE);
+	if (o->side)
+		return o->side;
+	if (o->npass == 0 && o->nfail == 0)
+		return verdict_word(KIN_V_NA);
+	return "error";
 }
 
 static void print_wrapped(const char *label, const char *text)
@@ -632,6 +660,59 @@ static bool claim_wanted(const char *id, const char **claims, size_t nclaims)
 	return false;
 }
 
+/*
+ * The report's second section: each regression sentinel, the side of its
+ * change this kernel showed and whether that is the side its version should
+ * show (the tests' results), with the change and what it broke.
+ */
+static void report_sentinels(const char **claims, size_t nclaims)
+{
+	int nsent = 0, npass = 0, nfail = 0, nskip = 0;
+	for (size_t i = 0; i < kin_nclaims; i++) {
+		const struct kin_claim *c = &kin_claims[i];
+		if (!c->sentinel || !claim_wanted(c->id, claims, nclaims))
+			continue;
+		if (nsent++ == 0)
+			printf("\nregression sentinels: behaviour the kernels changed in these mechanisms "
+			       "(no words of the document)\n\n");
+		struct claim_outcome o;
+		judge(c, &o);
+		const char *result = o.ntests == 0 ? "" : o.nfail ? "FAIL" :
+				     o.npass ? "pass" : "skip";
+		if (o.ntests)
+			*(o.nfail ? &nfail : o.npass ? &npass : &nskip) += 1;
+		printf("%-22s %s%s%s%s\n", c->id, outcome_word(c, &o), *result ? " (" : "", result,
+		       *result ? ")" : "");
+		print_wrapped("behaviour", c->statement);
+		char change[384], took[192] = "", not[96] = "";
+		/* "6.12.9 5.10-": taken by 6.12.9; not by 5.10 */
+		for (const char *p = c->stable; *p;) {
+			size_t n = strcspn(p, " ");
+			if (n && p[n - 1] == '-')
+				append(not, sizeof(not), ", ", "%.*s", (int)n - 1, p);
+			else if (n && strncmp(p, "none", n) != 0)
+				append(took, sizeof(took), ", ", "%.*s", (int)n, p);
+			p += n;
+			p += strspn(p, " ");
+		}
+		snprintf(change, sizeof(change), "upstream %s%s%s; stable: %s%s%s%s%s", c->upstream,
+			 c->regressed[0] ? ", undoing a regression that began in " : "", c->regressed,
+			 strcmp(c->stable, "none") == 0 ? "taken by no stable series" :
+			 took[0] ? "taken by " : not[0] ? "" : "not known", took,
+			 took[0] && not[0] ? "; " : "", not[0] ? "not taken by " : "", not);
+		print_wrapped("change", change);
+		print_wrapped("broke", c->broke);
+		if (o.ntests) {
+			print_wrapped("evidence", o.evidence);
+			print_wrapped("tests", o.tests);
+		}
+		printf("\n");
+	}
+	if (nsent)
+		printf("sentinels: %d as their kernel's version says (or either side accepted), "
+		       "%d not, %d skipped\n", npass, nfail, nskip);
+}
+
 static void report(const char **claims, size_t nclaims, const char *from)
 {
 	struct utsname u;
@@ -663,6 +744,8 @@ static void report(const char **claims, size_t nclaims, const char *from)
 			ndoc++;
 			continue;
 		}
+		if (c->sentinel)
+			continue;
 		struct claim_outcome o;
 		judge(c, &o);
 		counts[o.verdict]++;
@@ -683,12 +766,14 @@ static void report(const char **claims, size_t nclaims, const char *from)
 	       "%d not yet tested, %d for kinship-doccheck\n",
 	       counts[KIN_V_HOLDS], counts[KIN_V_CAVEAT], counts[KIN_V_REFUTED], counts[KIN_V_NA],
 	       counts[KIN_V_NONE], ndoc);
+	report_sentinels(claims, nclaims);
 }
 
 /*
  * The results file: claim, test, result, detail.  Where a test's measurement
  * decided the verdict, the detail ends in " => VERDICT: evidence", so that a
- * results file carried out of a guest can be judged again (--from-results).
+ * results file carried out of a guest can be judged again (--from-results);
+ * a sentinel's test ends in " => SIDE: evidence" (before or after).
  */
 #define VERDICT_MARK " => "
 
@@ -700,6 +785,9 @@ static void write_results(FILE *f, const struct entry *e)
 			e->rec.detail);
 		if (e->rec.verdict != KIN_V_NONE)
 			fprintf(f, VERDICT_MARK "%s: %s", verdict_word(e->rec.verdict),
+				e->rec.evidence[0] ? e->rec.evidence : e->rec.detail);
+		else if (e->rec.side != KIN_SIDE_NONE)
+			fprintf(f, VERDICT_MARK "%s: %s", kin_side_word(e->rec.side),
 				e->rec.evidence[0] ? e->rec.evidence : e->rec.detail);
 		fputc('\n', f);
 	}
@@ -725,17 +813,26 @@ static enum kin_verdict verdict_from_word(const char *w, size_t n)
 	return KIN_V_NONE;
 }
 
+static enum kin_side side_from_word(const char *w, size_t n)
+{
+	for (enum kin_side s = KIN_SIDE_BEFORE; s <= KIN_SIDE_AFTER; s++)
+		if (strlen(kin_side_word(s)) == n && strncmp(kin_side_word(s), w, n) == 0)
+			return s;
+	return KIN_SIDE_NONE;
+}
+
 /*
  * Where a detail's verdict begins: the first VERDICT_MARK followed by a
- * verdict's word and ": " (a detail may hold " => " of its own); NULL where
- * none is.
+ * verdict's or a side's word and ": " (a detail may hold " => " of its
+ * own); NULL where none is.
  */
 static char *verdict_mark(char *detail)
 {
 	for (char *m = strstr(detail, VERDICT_MARK); m; m = strstr(m + 1, VERDICT_MARK)) {
 		char *v = m + strlen(VERDICT_MARK);
 		char *colon = strstr(v, ": ");
-		if (colon && verdict_from_word(v, (size_t)(colon - v)) != KIN_V_NONE)
+		if (colon && (verdict_from_word(v, (size_t)(colon - v)) != KIN_V_NONE ||
+			      side_from_word(v, (size_t)(colon - v)) != KIN_SIDE_NONE))
 			return m;
 	}
 	return NULL;
@@ -778,6 +875,7 @@ static int read_results(const char *path)
 				char *v = mark + strlen(VERDICT_MARK);
 				char *colon = strstr(v, ": ");
 				e->rec.verdict = verdict_from_word(v, (size_t)(colon - v));
+				e->rec.side = side_from_word(v, (size_t)(colon - v));
 				snprintf(e->rec.evidence, sizeof(e->rec.evidence), "%s", colon + 2);
 				*mark = 0;
 			}
@@ -801,7 +899,7 @@ static void judged(const struct kin_claim *c, struct kin_judged *out)
 {
 	struct claim_outcome o;
 	judge(c, &o);
-	out->verdict = verdict_word(o.verdict);
+	out->verdict = outcome_word(c, &o);
 	out->evidence = strdup(o.ntests ? o.evidence : "no test of this claim ran");
 	if (!out->evidence) {
 		perror("strdup");
@@ -837,7 +935,8 @@ static void write_verdicts(const char *path, const char **claims, size_t nclaims
 	}
 	for (size_t i = 0; i < kin_nclaims; i++) {
 		const struct kin_claim *c = &kin_claims[i];
-		if (strcmp(c->owner, "doccheck") == 0 || !claim_wanted(c->id, claims, nclaims))
+		if (strcmp(c->owner, "doccheck") == 0 || c->sentinel ||
+		    !claim_wanted(c->id, claims, nclaims))
 			continue;
 		struct kin_judged j;
 		judged(c, &j);
@@ -928,8 +1027,8 @@ static int judge_findings(const char *path, FILE *out)
  * claim and a test once each), the claims those the cases own that --claim
  * wants, in ledger order; matrix.c does the rest.
  */
-static int run_matrix(const char *dir, const char *xfail_path, const char **claims,
-		      size_t nclaims)
+static int run_matrix(const char *dir, const char *xfail_path, const char *baseline,
+		      const char **claims, size_t nclaims)
 {
 	struct kin_row *rows = NULL;
 	size_t nrows = 0;
@@ -963,7 +1062,7 @@ static int run_matrix(const char *dir, const char *xfail_path, const char **clai
 		    claim_wanted(kin_claims[i].id, claims, nclaims))
 			judged_claims[njudged++] = &kin_claims[i];
 	struct kin_matrix_job job = {
-		.prog = prog, .dir = dir, .xfail_path = xfail_path,
+		.prog = prog, .dir = dir, .xfail_path = xfail_path, .baseline = baseline,
 		.rows = rows, .nrows = nrows, .claims = judged_claims, .nclaims = njudged,
 	};
 	int r = kin_matrix(&job);
@@ -1045,7 +1144,8 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	enum { OPT_LIST = 256, OPT_CLAIM, OPT_TEST, OPT_RESULTS, OPT_REPORT, OPT_FORMAT,
-	       OPT_HELP, OPT_VERDICTS, OPT_FROM, OPT_DEVIATIONS, OPT_JUDGE, OPT_MATRIX, OPT_XFAIL };
+	       OPT_HELP, OPT_VERDICTS, OPT_FROM, OPT_DEVIATIONS, OPT_JUDGE, OPT_MATRIX, OPT_XFAIL,
+	       OPT_BASELINE };
 	static const struct option opts[] = {
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "claim", required_argument, NULL, OPT_CLAIM },
@@ -1060,6 +1160,7 @@ int main(int argc, char **argv)
 		{ "judge", required_argument, NULL, OPT_JUDGE },
 		{ "matrix", required_argument, NULL, OPT_MATRIX },
 		{ "expected-failures", required_argument, NULL, OPT_XFAIL },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **claims = calloc((size_t)argc, sizeof(*claims));
@@ -1068,7 +1169,7 @@ int main(int argc, char **argv)
 	bool list = false, want_report = false;
 	const char *results_path = NULL, *verdicts_path = NULL, *from_path = NULL;
 	const char *deviations_path = NULL, *judge_path = NULL;
-	const char *matrix_dir = NULL, *xfail_path = NULL;
+	const char *matrix_dir = NULL, *xfail_path = NULL, *baseline_dir = NULL;
 	bool format_given = false;
 	enum format fmt = FMT_TAP;
 	FILE *results = NULL;
@@ -1139,6 +1240,9 @@ int main(int argc, char **argv)
 		case OPT_XFAIL:
 			xfail_path = optarg;
 			break;
+		case OPT_BASELINE:
+			baseline_dir = optarg;
+			break;
 		case ':':
 			usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
@@ -1149,7 +1253,7 @@ int main(int argc, char **argv)
 		usage_error("unexpected argument '%s' (see --help)", argv[optind]);
 	if (judge_path) {
 		if (list || want_report || results_path || from_path || nclaims || ntests ||
-		    matrix_dir || xfail_path)
+		    matrix_dir || xfail_path || baseline_dir)
 			usage_error("--judge goes with --verdicts FILE only");
 		FILE *out = stdout;
 		if (verdicts_path && !(out = fopen(verdicts_path, "we")))
@@ -1161,9 +1265,12 @@ int main(int argc, char **argv)
 	}
 	if (xfail_path && !matrix_dir)
 		usage_error("--expected-failures goes with --matrix DIR");
+	if (baseline_dir && !matrix_dir)
+		usage_error("--baseline goes with --matrix DIR");
 	if (matrix_dir && (list || want_report || results_path || verdicts_path || from_path ||
 			   deviations_path || ntests || format_given))
-		usage_error("--matrix DIR goes with --expected-failures FILE and --claim ID only");
+		usage_error("--matrix DIR goes with --expected-failures FILE, --baseline OLD and "
+			    "--claim ID only");
 
 	collect();
 	for (size_t i = 0; i < nentries; i++) {
@@ -1186,7 +1293,7 @@ int main(int argc, char **argv)
 	}
 
 	if (matrix_dir) {
-		int r = run_matrix(matrix_dir, xfail_path, claims, nclaims);
+		int r = run_matrix(matrix_dir, xfail_path, baseline_dir, claims, nclaims);
 		free(claims);
 		free(tests);
 		free(entries);

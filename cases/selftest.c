@@ -14,6 +14,7 @@
 #include <check.h>
 
 #include "kin.h"
+#include "ledger.h"
 
 /* PIPE-ENDS */
 KIN_TEST(selftest_passes, "PIPE-ENDS", 5)
@@ -172,4 +173,80 @@ KIN_TEST(selftest_hangs_with_a_child, "PIPE-ENDS", 1)
 	}
 	for (;;)
 		pause();
+}
+
+/*
+ * Regression sentinels: the side a version should show, from a sentinel of
+ * the ledger, decided for versions on each side of its change.  The table
+ * is the ledger's REG-UDS-REUSEPORT (6.13; 6.12.9 6.6.70 6.1.124 5.15.176;
+ * not 5.10, 5.4) and REG-PIPE-EPOLLET (5.14, a regression of 5.5; 5.13.8
+ * 5.10.56).
+ */
+struct sentinel_case {
+	const char *id;
+	int v[3];
+	bool patch_known;
+	enum kin_side want;
+};
+static const struct sentinel_case sentinel_cases[] = {
+	{ "REG-UDS-REUSEPORT", { 6, 13, 0 }, true, KIN_SIDE_AFTER },    /* the release itself */
+	{ "REG-UDS-REUSEPORT", { 7, 2, 13 }, true, KIN_SIDE_AFTER },    /* newer */
+	{ "REG-UDS-REUSEPORT", { 6, 12, 9 }, true, KIN_SIDE_AFTER },    /* the backport */
+	{ "REG-UDS-REUSEPORT", { 6, 12, 8 }, true, KIN_SIDE_BEFORE },   /* just before it */
+	{ "REG-UDS-REUSEPORT", { 6, 1, 192 }, true, KIN_SIDE_AFTER },
+	{ "REG-UDS-REUSEPORT", { 6, 1, 0 }, false, KIN_SIDE_NONE },     /* ABI only: cannot tell */
+	{ "REG-UDS-REUSEPORT", { 5, 10, 246 }, true, KIN_SIDE_BEFORE }, /* never taken */
+	{ "REG-UDS-REUSEPORT", { 6, 8, 12 }, true, KIN_SIDE_NONE },     /* a series not known */
+	{ "REG-PIPE-EPOLLET", { 5, 4, 300 }, true, KIN_SIDE_AFTER },    /* before the regression */
+	{ "REG-PIPE-EPOLLET", { 5, 8, 1 }, true, KIN_SIDE_NONE },       /* regressed, not known */
+	{ "REG-PIPE-EPOLLET", { 5, 10, 55 }, true, KIN_SIDE_BEFORE },
+	{ "REG-PIPE-EPOLLET", { 5, 10, 56 }, true, KIN_SIDE_AFTER },
+	{ "REG-PIPE-EPOLLET", { 5, 14, 0 }, true, KIN_SIDE_AFTER },
+};
+
+/* PIPE-ENDS */
+KIN_TEST(selftest_sentinel_expectations, "PIPE-ENDS", 5)
+{
+	char why[384];
+	size_t n = sizeof(sentinel_cases) / sizeof(sentinel_cases[0]);
+	for (size_t i = 0; i < n; i++) {
+		const struct sentinel_case *c = &sentinel_cases[i];
+		const struct kin_claim *s = kin_claim_find(c->id);
+		KIN_EXPECT_TRUE(s && s->sentinel, "%s is no sentinel of the ledger", c->id);
+		enum kin_side got = kin_sentinel_expect(s, c->v, c->patch_known, why, sizeof(why));
+		KIN_EXPECT_TRUE(got == c->want, "%s on %d.%d.%d%s: %s, expected %s (%s)", c->id, c->v[0],
+				c->v[1], c->v[2], c->patch_known ? "" : " (patch unknown)",
+				kin_side_word(got), kin_side_word(c->want), why);
+	}
+	kin_pass("%zu versions, each given the side the ledger says", n);
+}
+
+/* the side this kernel's version does not say for REG-UDS-REUSEPORT */
+static enum kin_side wrong_side(void)
+{
+	char how[128], why[384];
+	int v[3];
+	bool known;
+	kin_kernel_semver(v, &known, how, sizeof(how));
+	enum kin_side want = kin_sentinel_expect(kin_claim_find("REG-UDS-REUSEPORT"), v, known, why,
+						 sizeof(why));
+	return want == KIN_SIDE_AFTER ? KIN_SIDE_BEFORE : KIN_SIDE_AFTER;
+}
+
+/* REG-UDS-REUSEPORT */
+KIN_TEST(selftest_sentinel_sees_the_wrong_side, "REG-UDS-REUSEPORT", 5)
+{
+	kin_sentinel(wrong_side(), NULL, "measured the other side");
+}
+
+/* REG-UDS-REUSEPORT */
+KIN_TEST(selftest_sentinel_wrong_side_excused, "REG-UDS-REUSEPORT", 5)
+{
+	kin_sentinel(wrong_side(), "a build option is off", "measured the other side");
+}
+
+/* PIPE-ENDS */
+KIN_TEST(selftest_sentinel_in_a_claims_test, "PIPE-ENDS", 5)
+{
+	kin_sentinel(KIN_SIDE_AFTER, NULL, "a claim's test");
 }

@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "kin.h"
+#include "kin-compat.h"
 
 #define WAIT_MS 2000
 
@@ -835,6 +837,151 @@ KIN_TEST(unix_stream_against_tcp_loopback_latency_and_throughput, "UDS-EFFICIENT
 	else
 		kin_verdict(KIN_V_CAVEAT, "AF_UNIX wins %s: %s", eff_wins(&res[0]), facts);
 	kin_pass("every byte arrived intact over both transports in each placement measured; %s", facts);
+}
+
+/* ------------------------------------------------- regression sentinels */
+
+static void unix_pair(int type, int sv[2])
+{
+	KIN_CHECK(socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv));
+}
+
+static void close_pair(int sv[2])
+{
+	kin_close(&sv[0]);
+	kin_close(&sv[1]);
+}
+
+/* REG-UDS-REUSEPORT */
+KIN_TEST(so_reuseport_on_an_af_unix_socket_is_refused, "REG-UDS-REUSEPORT", 5)
+{
+	int one = 1;
+	int fd = unix_socket(SOCK_STREAM);
+	int r = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	int e = errno;
+	kin_close(&fd);
+	if (r == 0)
+		kin_sentinel(KIN_SIDE_BEFORE, NULL, "setsockopt(SO_REUSEPORT, 1) on an AF_UNIX stream "
+			     "socket returned 0");
+	KIN_EXPECT_TRUE(e == EOPNOTSUPP, "setsockopt(SO_REUSEPORT) on AF_UNIX: %s, expected 0 or "
+			"EOPNOTSUPP", kin_errno_name(e));
+	kin_sentinel(KIN_SIDE_AFTER, NULL, "setsockopt(SO_REUSEPORT, 1) on an AF_UNIX stream socket "
+		     "failed with EOPNOTSUPP");
+}
+
+/* REG-UDS-OOB */
+KIN_TEST(msg_oob_byte_crosses_an_af_unix_stream, "REG-UDS-OOB", 5)
+{
+	char where[PATH_MAX + 8], why[PATH_MAX + 96], c = 0;
+	int sv[2];
+
+	unix_pair(SOCK_STREAM, sv);
+	ssize_t n = send(sv[0], "!", 1, MSG_OOB);
+	int e = errno;
+	ssize_t got = n == 1 ? recv(sv[1], &c, 1, MSG_OOB | MSG_DONTWAIT) : -1;
+	int e2 = errno;
+	close_pair(sv);
+	if (n < 0) {
+		KIN_EXPECT_TRUE(e == EOPNOTSUPP, "send(MSG_OOB) on AF_UNIX: %s, expected 1 or "
+				"EOPNOTSUPP", kin_errno_name(e));
+		/* the feature is a build option, on by default */
+		int config = kin_kernel_config("CONFIG_AF_UNIX_OOB", where, sizeof(where));
+		if (config == 0)
+			snprintf(why, sizeof(why), "%s has CONFIG_AF_UNIX_OOB off", where);
+		else
+			snprintf(why, sizeof(why), "whether CONFIG_AF_UNIX_OOB (on by default) is built "
+				 "cannot be read here (%s)", where);
+		kin_sentinel(KIN_SIDE_BEFORE, config == 1 ? NULL : why,
+			     "send(MSG_OOB) of one byte on an AF_UNIX stream failed with EOPNOTSUPP");
+	}
+	KIN_EXPECT_EQ(n, 1, "send(MSG_OOB) of one byte");
+	KIN_EXPECT_TRUE(got == 1 && c == '!', "recv(MSG_OOB) of the byte: %zd (%s), '%c'", got,
+			got < 0 ? kin_errno_name(e2) : "ok", c ? c : '?');
+	kin_sentinel(KIN_SIDE_AFTER, NULL, "send(MSG_OOB) of one byte on an AF_UNIX stream returned "
+		     "1, and the peer's recv(MSG_OOB) read it");
+}
+
+/* REG-UDS-PEERPIDFD */
+KIN_TEST(so_peerpidfd_gives_a_pidfd_of_the_peer, "REG-UDS-PEERPIDFD", 5)
+{
+	char path[64], line[128];
+	int sv[2], pidfd = -1, one = 1;
+	socklen_t len = sizeof(pidfd);
+
+	unix_pair(SOCK_STREAM, sv);
+	int r = getsockopt(sv[0], SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len);
+	int e = errno;
+	int r2 = setsockopt(sv[1], SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
+	int e2 = errno;
+	close_pair(sv);
+	if (r < 0) {
+		KIN_EXPECT_TRUE(e == ENOPROTOOPT, "getsockopt(SO_PEERPIDFD): %s, expected a pidfd or "
+				"ENOPROTOOPT", kin_errno_name(e));
+		KIN_EXPECT_TRUE(r2 < 0 && e2 == ENOPROTOOPT, "SO_PEERPIDFD is unknown but "
+				"setsockopt(SO_PASSPIDFD) %s", r2 ? kin_errno_name(e2) : "succeeded");
+		kin_sentinel(KIN_SIDE_BEFORE, NULL, "getsockopt(SO_PEERPIDFD) and setsockopt(SO_PASSPIDFD) "
+			     "on AF_UNIX failed with ENOPROTOOPT");
+	}
+	/* the peer of a socketpair is this process: its pidfd says our pid */
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	FILE *f = fopen(path, "re");
+	long pid = -1;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %ld", &pid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	kin_close(&pidfd);
+	KIN_EXPECT_TRUE(r2 == 0, "SO_PEERPIDFD works but setsockopt(SO_PASSPIDFD): %s",
+			kin_errno_name(e2));
+	KIN_EXPECT_EQ(pid, getpid(), "the Pid: of the peer's pidfd (fdinfo)");
+	kin_sentinel(KIN_SIDE_AFTER, NULL, "getsockopt(SO_PEERPIDFD) gave a pidfd of the peer (pid %ld, "
+		     "this process), and setsockopt(SO_PASSPIDFD) succeeded", pid);
+}
+
+/* REG-UDS-PASSRIGHTS */
+KIN_TEST(so_passrights_off_refuses_scm_rights, "REG-UDS-PASSRIGHTS", 5)
+{
+	int sv[2], p[2], zero = 0, val = -1;
+	socklen_t len = sizeof(val);
+
+	unix_pair(SOCK_STREAM, sv);
+	if (setsockopt(sv[1], SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof(zero)) < 0) {
+		int e = errno;
+		close_pair(sv);
+		KIN_EXPECT_TRUE(e == ENOPROTOOPT, "setsockopt(SO_PASSRIGHTS, 0): %s, expected 0 or "
+				"ENOPROTOOPT", kin_errno_name(e));
+		kin_sentinel(KIN_SIDE_BEFORE, NULL, "setsockopt(SO_PASSRIGHTS, 0) on AF_UNIX failed "
+			     "with ENOPROTOOPT");
+	}
+	KIN_CHECK(getsockopt(sv[1], SOL_SOCKET, SO_PASSRIGHTS, &val, &len));
+	/* a descriptor to pass: a pipe's read end */
+	KIN_CHECK(pipe2(p, O_CLOEXEC));
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	memset(&ctl, 0, sizeof(ctl));
+	struct iovec iov = { .iov_base = "r", .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &p[0], sizeof(int));
+	ssize_t n = sendmsg(sv[0], &m, MSG_DONTWAIT);
+	int e = errno;
+	close_pair(sv);
+	kin_close(&p[0]);
+	kin_close(&p[1]);
+	KIN_EXPECT_EQ(val, 0, "getsockopt(SO_PASSRIGHTS) after setting it to 0");
+	KIN_EXPECT_TRUE(n < 0, "sendmsg(SCM_RIGHTS) to a socket with SO_PASSRIGHTS 0 sent %zd bytes: "
+			"the option was accepted but rights still pass", n);
+	KIN_EXPECT_TRUE(e == EPERM, "sendmsg(SCM_RIGHTS) to a socket with SO_PASSRIGHTS 0: %s, "
+			"expected EPERM", kin_errno_name(e));
+	kin_sentinel(KIN_SIDE_AFTER, NULL, "setsockopt(SO_PASSRIGHTS, 0) succeeded (getsockopt reads "
+		     "0), and sendmsg(SCM_RIGHTS) to that socket failed with EPERM");
 }
 
 /* ------------------------------------------------------------ UDS-EXAMPLE */

@@ -6,9 +6,14 @@
 : "${KINSHIP_CASES:=$KINSHIP_BUILDDIR/cases/kinship-cases}"
 LEDGER="$KINSHIP_SRCDIR/cases/ledger.tsv"
 
-# the ledger's claim IDs, optionally only those of one owner
+# the ledger's claim IDs (its document claims), optionally only those of
+# one owner
 ledger_ids() {
-	awk -F'\t' -v owner="${1:-}" 'NR > 1 && (owner == "" || $3 == owner) { print $1 }' "$LEDGER"
+	awk -F'\t' -v owner="${1:-}" 'NR > 1 && $8 == "claim" && (owner == "" || $3 == owner) { print $1 }' "$LEDGER"
+}
+# the ledger's regression sentinels
+sentinel_ids() {
+	awk -F'\t' 'NR > 1 && $8 == "sentinel" { print $1 }' "$LEDGER"
 }
 
 # a private scratch dir for one test, removed in teardown

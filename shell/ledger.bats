@@ -14,8 +14,8 @@ teardown() {
 	rm -rf "$SCRATCH"
 }
 
-@test "the ledger has the 41 claims of shared/claims.md, each once, seven fields each" {
-	run awk -F'\t' 'NR > 1 && NF != 7 { print NR": "NF" fields" }' "$LEDGER"
+@test "the ledger has the 41 claims of shared/claims.md, each once, twelve fields each" {
+	run awk -F'\t' 'NF != 12 { print NR": "NF" fields" }' "$LEDGER"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ "$(ledger_ids | wc -l)" -eq 41 ]
@@ -77,4 +77,23 @@ teardown() {
 	[ -z "$(cut -f2 "$SCRATCH/list" | sort -u | awk -F/ '{print $0}' | uniq -d)" ]
 	run grep -Ev $'^[A-Z0-9-]+\t[a-z0-9_]+(/[a-z0-9_.-]+)?$' "$SCRATCH/list"
 	[ "$status" -eq 1 ]
+}
+
+@test "each regression sentinel states its change: version and commit, stable series, what it broke; and has a test" {
+	[ "$(sentinel_ids | wc -l)" -ge 8 ]
+	# no words of the document, the rule "sentinel", a change of VERSION COMMIT
+	run awk -F'\t' 'NR > 1 && $8 == "sentinel" && ($7 != "" || $4 != "sentinel" || $12 == "" ||
+		$9 !~ /^[0-9]+\.[0-9]+ [0-9a-f]+$/ || length($9) - index($9, " ") != 12 ||
+		$11 !~ /^(none|[0-9. -]*)$/) { print $1 }' "$LEDGER"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	for id in $(sentinel_ids); do
+		cut -f1 "$SCRATCH/list" | grep -qx -- "$id"
+		# selected like a claim
+		run "$KINSHIP_CASES" --list --claim "$id"
+		[ "$status" -eq 0 ]
+		[ -n "$output" ]
+	done
+	# no sentinel claims words of the document, nor is the document checker's
+	for id in $(sentinel_ids); do ! ledger_ids | grep -qx -- "$id"; done
 }
