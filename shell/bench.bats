@@ -5,7 +5,7 @@
 load helpers
 
 BENCH="$KINSHIP_SRCDIR/bench/suite-time.sh"
-SCRIPTS=(suite-time.sh kernels.sh userlands.sh)
+SCRIPTS=(suite-time.sh kernels.sh userlands.sh sentinels.sh)
 
 @test "each bench script: --help prints usage and exits 0" {
 	for script in "${SCRIPTS[@]}"; do
@@ -37,4 +37,17 @@ SCRIPTS=(suite-time.sh kernels.sh userlands.sh)
 	run "$BENCH" --runs 1 --no-strace --target 1000 --cases "$KINSHIP_CASES"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"wall:    median "*" s (min "*"target < 1000 s: ok"* ]]
+}
+
+@test "sentinels.sh: the host's runs with and without the sentinels, and each kernel's share from its KTAP" {
+	kin_scratch
+	# a KTAP of two tests, one a sentinel's: 5 of 25 ms
+	printf 'KTAP version 1\n1..2\nok 1 a\n# PIPE-ENDS pass (20 ms): fine\nok 2 b\n# REG-UDS-OOB pass (5 ms): after\n' \
+		>"$SCRATCH/9.9.9-test.ktap"
+	run "$KINSHIP_SRCDIR/bench/sentinels.sh" --runs 1 --matrix "$SCRATCH" --target 100
+	rm -rf "$SCRATCH"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"host:    median "*" s with the sentinels, "*" s without: "* ]]
+	[[ "$output" == *"guest:   9.9.9-test"*"1 of   2 tests,     5 of     25 ms: 20.0% (target <= 100%): ok"* ]]
 }

@@ -179,7 +179,8 @@ test_guest() {
 	for bad in "--no-such-option" "--accel xen" "--jobs 0" "--timeout soon" \
 		"--kernel debian:sid:vax" "--arch vax" "--claim" "stray" \
 		"--claim PIPE-NOPE" "--out /proc/no/such/dir" "--kernel debian:sid+glibc" \
-		"--kernel debian:sid:arm64+musl" "--kernel debian:sid:s390x+i386"; do
+		"--kernel debian:sid:arm64+musl" "--kernel debian:sid:s390x+i386" \
+		"--baseline $SCRATCH" "--baseline $SCRATCH/b --out $SCRATCH/b" "--baseline"; do
 		# shellcheck disable=SC2086
 		run "$KK" $bad
 		echo "$bad -> $status: $output"
@@ -250,6 +251,13 @@ test_guest() {
 	for step in fetch boot run: finish:; do
 		grep -q "\] *$step" "$SCRATCH/out/progress.log"
 	done
+	# the same kernel again, against that run: the missing one is the one change
+	run "$KK" --accel tcg --kernel "$KERNEL" --claim PIPE-ENDS --out "$SCRATCH/out2" --baseline "$SCRATCH/out"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"0 unexpected failures or errors, 0 expected; 1 change against the baseline $SCRATCH/out ($SCRATCH/out2/changes.md)"* ]]
+	awk -F'\t' -v g="$SCRATCH/gone" 'NR > 1 && $1 == "-" && $2 == g && $3 == "kernel" && $6 == "error" && $7 == "-" { n++ } END { exit !(n == 1 && NR == 2) }' \
+		"$SCRATCH/out2/changes.tsv"
 }
 
 @test "+musl and +i386: the same kernel runs the cases of each userland, in columns and files of their own" {

@@ -355,7 +355,7 @@ EOF
 }
 
 @test "the matrix of real results gives each claim the verdict and evidence --from-results --verdicts gives" {
-	run "$KINSHIP_CASES" --claim PIPE-ENDS --results "$SCRATCH/r.tsv"
+	run "$KINSHIP_CASES" --claim PIPE-ENDS --claim REG-PIPE-EOF-ALL --results "$SCRATCH/r.tsv"
 	[ "$status" -eq 0 ]
 	"$KINSHIP_CASES" --from-results "$SCRATCH/r.tsv" --verdicts "$SCRATCH/v.tsv"
 	mkdir -p "$M/collected"
@@ -366,7 +366,7 @@ EOF
 	: >"$M/collected/results-1.tsv"
 	matrix
 	# claim and first kernel's verdict, from the Document verdicts table
-	sed -n '/^## Document verdicts$/,/^## Tests$/p' "$M/matrix.md" |
+	sed -n '/^## Document verdicts$/,/^## Regression sentinels$/p' "$M/matrix.md" |
 		awk -F' \\| ' '/^\| / && NR > 4 && !/^\| claim/ { c = $1; sub(/^\| /, "", c); gsub(/\*/, "", c); print c "\t" $2 }' |
 		sort >"$SCRATCH/md-verdicts"
 	cut -f1,2 "$SCRATCH/v.tsv" | sort >"$SCRATCH/want-verdicts"
@@ -378,6 +378,12 @@ EOF
 	evidence=$(awk -F'\t' '$1 == "PIPE-ENDS" { print $3 }' "$SCRATCH/v.tsv")
 	grep -qxF -- "- PIPE-ENDS on $(uname -r): holds: $evidence" "$M/matrix.md"
 	grep -qxF -- "- PIPE-ENDS on silent-1: not yet tested: no test of this claim ran" "$M/matrix.md"
+	# a sentinel's cell is the side its test saw, as the results file marks it
+	local side
+	side=$(sed -n 's/^REG-PIPE-EOF-ALL\t.* => \(before\|after\): .*/\1/p' "$SCRATCH/r.tsv")
+	[ -n "$side" ]
+	sed -n '/^## Regression sentinels$/,/^## Tests$/p' "$M/matrix.md" | grep -qxF "| **REG-PIPE-EOF-ALL** | $side | not yet tested |"
+	! grep -q '^REG-' "$SCRATCH/v.tsv"
 }
 
 @test "usage errors: one line, status 2, nothing written" {
@@ -424,4 +430,77 @@ EOF
 	fi
 	[ ! -e "$M/matrix.md" ]
 	chmod 0755 "$M"
+}
+
+# two runs of the matrix on the same kernels: OLD, then M with what changed
+# since: a test of PIPE-ENDS failing now, REG-PIPE-EOF-ALL on the other side
+two_runs() {
+	run "$KINSHIP_CASES" --claim PIPE-ENDS --claim REG-PIPE-EOF-ALL --results "$SCRATCH/r.tsv"
+	[ "$status" -eq 0 ]
+	OLD=$SCRATCH/old
+	mkdir -p "$OLD/collected" "$M/collected"
+	printf 'index\tspec\tuname\terror\n0\thost\t%s\t\n1\t/k/bzImage\t6.99.0-unpatched\t\n' "$(uname -r)" \
+		>"$OLD/collected/kernels.tsv"
+	printf 'index\tspec\tuname\terror\n0\thost\t%s\t\n1\t/k/bzImage-new\t6.99.0-patched\t\n' "$(uname -r)" \
+		>"$M/collected/kernels.tsv"
+	cp "$SCRATCH/r.tsv" "$OLD/collected/results-0.tsv"
+	cp "$SCRATCH/r.tsv" "$OLD/collected/results-1.tsv"
+	cp "$SCRATCH/r.tsv" "$M/collected/results-1.tsv"
+	awk -F'\t' -v OFS='\t' -v t="$T1" -v h="$HOSTILE" '
+		$1 == "PIPE-ENDS" && $2 == t { $3 = "fail"; $4 = h }
+		$1 == "REG-PIPE-EOF-ALL" { side = ($0 ~ / => after: /) ? "before" : "after"; sub(/ => (before|after): /, " => " side ": ") }
+		{ print }' "$SCRATCH/r.tsv" >"$M/collected/results-0.tsv"
+	printf 'run\t20261201T090000Z-1\n' >"$OLD/collected/meta.tsv"
+}
+
+@test "--baseline OLD: every changed cell, verdict and side, with both details; kernels paired by SPEC, uname, or the one left" {
+	two_runs
+	matrix --claim PIPE-ENDS --claim REG-PIPE-EOF-ALL --baseline "$OLD"
+	[ "$status" -eq 1 ]      # this run's failure, as without --baseline
+	[[ "$output" == "1 unexpected failures or errors, 0 expected; 3 changes against the baseline $OLD ($M/changes.md)" ]]
+	local u was_side now_side old_detail
+	u=$(uname -r)
+	was_side=$(sed -n 's/^REG-PIPE-EOF-ALL\t.* => \(before\|after\): .*/\1/p' "$SCRATCH/r.tsv")
+	now_side=$(sed -n 's/^REG-PIPE-EOF-ALL\t.* => \(before\|after\): .*/\1/p' "$M/collected/results-0.tsv")
+	[ "$was_side" != "$now_side" ]
+	old_detail=$(awk -F'\t' -v t="$T1" '$1 == "PIPE-ENDS" && $2 == t { print $4 }' "$SCRATCH/r.tsv")
+	# the header, then the three changes: the result, the claim's verdict, the sentinel's side
+	[ "$(wc -l <"$M/changes.tsv")" -eq 4 ]
+	[ "$(head -n 1 "$M/changes.tsv")" = $'kernel\tbaseline_kernel\twhat\tclaim\ttest\tbaseline\tnow\tbaseline_detail\tdetail' ]
+	awk -F'\t' -v u="$u" -v t="$T1" -v d="$old_detail" '$1 == u && $2 == u && $3 == "result" && $4 == "PIPE-ENDS" && $5 == t && $6 == "pass" && $7 == "fail" && $8 == d { print $9 }' \
+		"$M/changes.tsv" >"$SCRATCH/now-detail"
+	# the detail as TSV cells carry it: tab and CR as spaces, every other byte as it was
+	printf '%s\n' "$HOSTILE" | tr '\t\r' '  ' | cmp - "$SCRATCH/now-detail"
+	awk -F'\t' -v u="$u" '$1 == u && $3 == "verdict" && $4 == "PIPE-ENDS" && $6 == "holds" && $7 != "holds" { n++ } END { exit n != 1 }' "$M/changes.tsv"
+	awk -F'\t' -v u="$u" -v w="$was_side" -v n="$now_side" '$1 == u && $3 == "side" && $4 == "REG-PIPE-EOF-ALL" && $6 == w && $7 == n && $8 != "" && $9 != "" { c++ } END { exit c != 1 }' "$M/changes.tsv"
+	# the patched kernel of one's own is paired with the unpatched one: nothing changed there
+	! grep -q 'patched' "$M/changes.tsv"
+	grep -qF '2 kernels paired of 2 here and 2 there; 3 changes.' "$M/changes.md"
+	grep -qF "| $u | $u | side | REG-PIPE-EOF-ALL |  | $was_side | $now_side |" "$M/changes.md"
+	grep -qxF "  - baseline: pass: $old_detail" "$M/changes.md"
+	# the matrix itself is written as without --baseline
+	[ -s "$M/matrix.md" ] && [ -s "$M/kcidb.json" ]
+}
+
+@test "--baseline OLD: a kernel on one side only is a change; the same run against itself has none; usage errors" {
+	two_runs
+	# a third kernel here, none like it there: the one-left rule no longer applies
+	printf '2\tdebian:sid\t7.2.13+deb14-amd64\t\n' >>"$M/collected/kernels.tsv"
+	cp "$SCRATCH/r.tsv" "$M/collected/results-2.tsv"
+	matrix --claim PIPE-ENDS --claim REG-PIPE-EOF-ALL --baseline "$OLD"
+	grep -qx $'6.99.0-patched\t-\tkernel\t\t\t-\tran\t\t' "$M/changes.tsv"
+	grep -qx $'7.2.13+deb14-amd64\t-\tkernel\t\t\t-\tran\t\t' "$M/changes.tsv"
+	grep -qx -- $'-\t6.99.0-unpatched\tkernel\t\t\tran\t-\t\t' "$M/changes.tsv"
+	# the baseline against itself
+	matrix --claim PIPE-ENDS --claim REG-PIPE-EOF-ALL --baseline "$OLD"
+	run "$KINSHIP_CASES" --matrix "$OLD" --claim PIPE-ENDS --claim REG-PIPE-EOF-ALL --baseline "$OLD"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"; 0 changes against the baseline $OLD"* ]]
+	[ "$(wc -l <"$OLD/changes.tsv")" -eq 1 ]
+	grep -qxF 'Every cell and every verdict is as it was.' "$OLD/changes.md"
+	# usage errors: --baseline alone, or a baseline without a matrix's collected files
+	rm -f "$M"/changes.* "$M"/matrix.* "$M"/junit.xml "$M"/kcidb.json
+	usage_error "--baseline goes with --matrix" "$KINSHIP_CASES" --baseline "$OLD"
+	usage_error "$SCRATCH/nowhere/collected/kernels.tsv" "$KINSHIP_CASES" --matrix "$M" --baseline "$SCRATCH/nowhere"
+	[ -z "$(ls "$M" | grep -v collected)" ]
 }
