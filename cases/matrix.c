@@ -1546,27 +1546,29 @@ static const char *change_what(const struct matrix *m, const struct change *c)
 	return "verdict";
 }
 
+/* a change's cells, each through PUT, SEP between them: kernel, baseline
+   kernel, what, claim, test, baseline, now, and with DETAILS both details */
+static void change_cells(FILE *f, const struct matrix *m, const struct change *c,
+			 void (*put)(FILE *, const char *), const char *sep, bool details)
+{
+	const char *cells[] = {
+		c->k ? c->k->header : "-", c->bk ? c->bk->header : "-", change_what(m, c),
+		c->claim, c->test, c->was, c->now, c->was_detail, c->now_detail,
+	};
+	size_t n = details ? sizeof(cells) / sizeof(*cells) : 7;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(sep, f);
+		put(f, cells[i]);
+	}
+}
+
 /* changes.tsv: a header line, then a change per line */
 static void write_changes_tsv(FILE *f, const struct matrix *m, const struct changes *ch)
 {
 	fputs("kernel\tbaseline_kernel\twhat\tclaim\ttest\tbaseline\tnow\tbaseline_detail\tdetail\n", f);
 	for (size_t i = 0; i < ch->n; i++) {
-		const struct change *c = &ch->c[i];
-		tsv_put(f, c->k ? c->k->header : "-");
-		fputc('\t', f);
-		tsv_put(f, c->bk ? c->bk->header : "-");
-		fprintf(f, "\t%s\t", change_what(m, c));
-		tsv_put(f, c->claim);
-		fputc('\t', f);
-		tsv_put(f, c->test);
-		fputc('\t', f);
-		tsv_put(f, c->was);
-		fputc('\t', f);
-		tsv_put(f, c->now);
-		fputc('\t', f);
-		tsv_put(f, c->was_detail);
-		fputc('\t', f);
-		tsv_put(f, c->now_detail);
+		change_cells(f, m, &ch->c[i], tsv_put, "\t", true);
 		fputc('\n', f);
 	}
 }
@@ -1593,19 +1595,8 @@ static void write_changes_md(FILE *f, const struct matrix *m, const struct matri
 	fputs("| kernel | baseline kernel | what | claim | test | baseline | now |\n"
 	      "|---|---|---|---|---|---|---|\n", f);
 	for (size_t i = 0; i < ch->n; i++) {
-		const struct change *c = &ch->c[i];
 		fputs("| ", f);
-		md_put(f, c->k ? c->k->header : "-");
-		fputs(" | ", f);
-		md_put(f, c->bk ? c->bk->header : "-");
-		fprintf(f, " | %s | ", change_what(m, c));
-		md_put(f, c->claim);
-		fputs(" | ", f);
-		md_put(f, c->test);
-		fputs(" | ", f);
-		md_put(f, c->was);
-		fputs(" | ", f);
-		md_put(f, c->now);
+		change_cells(f, m, &ch->c[i], md_put, " | ", false);
 		fputs(" |\n", f);
 	}
 	fputs("\n## Both details\n\n", f);
