@@ -47,7 +47,8 @@ SCRIPTS=(suite-time.sh kernels.sh userlands.sh sentinels.sh)
 	run "$KINSHIP_SRCDIR/bench/sentinels.sh" --runs 1 --matrix "$SCRATCH" --target 100
 	rm -rf "$SCRATCH"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	# the host's figure is not judged here (one run on a loaded machine)
+	[ "$status" -le 1 ]
 	[[ "$output" == *"host:    median "*" s with the sentinels, "*" s without: "* ]]
 	[[ "$output" == *"guest:   9.9.9-test"*"1 of   2 tests,     5 of     25 ms: 20.0% (target <= 100%): ok"* ]]
 }
