@@ -5,6 +5,30 @@
 # The caller sets: cache (KINSHIP_CACHE resolved), jobs (make -j for builds).
 # Nothing here writes outside $cache, nor touches the host's APT state.
 
+# The trees (the caller passes the directory of its own script): a kinship
+# build tree, whose harness/ the scripts are in (or KINSHIP_SRCDIR and
+# KINSHIP_BUILDDIR say where), else an installed kinship, whose paths make
+# install wrote into installed.sh beside the scripts.  Sets srcdir (the
+# sources, for cross builds), builddir, host_cases (the cases of this host),
+# guest_bindir (the programs of a guest of this host's architecture, in
+# cases/ and harness/ below it) and cross_top (where kinship-userland builds
+# for other userlands and architectures).
+kinship_trees() { # HERE
+	if [ -z "${KINSHIP_SRCDIR:-}${KINSHIP_BUILDDIR:-}" ] && [ -r "$1/installed.sh" ]; then
+		local installed_src installed_cases installed_guest
+		# shellcheck disable=SC1091  # written by make install
+		. "$1/installed.sh"
+		srcdir=$installed_src builddir=$installed_src
+		host_cases=$installed_cases guest_bindir=$installed_guest
+		cross_top=$cache/cross
+	else
+		srcdir=${KINSHIP_SRCDIR:-$(dirname "$1")}
+		builddir=${KINSHIP_BUILDDIR:-$srcdir}
+		host_cases=$builddir/cases/kinship-cases guest_bindir=$builddir
+		cross_top=$builddir/harness/cross
+	fi
+}
+
 # The Debian URI: KINSHIP_DEBIAN_MIRROR, else the first Debian archive (not
 # -security) of the host's APT sources, deb822 or one-line.
 debian_mirror() {
