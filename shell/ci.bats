@@ -110,9 +110,9 @@ TXT
 	done
 }
 
-@test "build-and-check and run-in-chroot: --help is status 0, a bad option status 2" {
+@test "build-and-check, run-in-chroot and build-package: --help is status 0, a bad option status 2" {
 	local tool
-	for tool in build-and-check run-in-chroot; do
+	for tool in build-and-check run-in-chroot build-package; do
 		run "$KINSHIP_SRCDIR/ci/$tool" --help
 		[ "$status" -eq 0 ]
 		[[ "$output" == *Usage:* ]]
@@ -125,4 +125,33 @@ TXT
 	usage_error release "$KINSHIP_SRCDIR/ci/run-in-chroot"
 	usage_error sid "$KINSHIP_SRCDIR/ci/run-in-chroot" bullseye sid
 	usage_error ../etc "$KINSHIP_SRCDIR/ci/run-in-chroot" ../etc
+}
+
+@test "install-deps: help2man, which makes the man pages, on every family" {
+	local id like
+	while read -r id like; do
+		fake_os "$id" "${like#-}"
+		KINSHIP_OS_RELEASE=$OS_RELEASE run "$INSTALL_DEPS" --print --minimal
+		echo "$id: $output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *" help2man "* ]]
+	done <<'TXT'
+debian -
+fedora -
+alpine -
+arch -
+opensuse-tumbleweed suse
+TXT
+}
+
+@test "the Debian package: its autopkgtests are the scripts debian/tests/control names, each executable" {
+	local t
+	for t in $(sed -n 's/^Tests: //p' "$KINSHIP_SRCDIR/debian/tests/control"); do
+		[ -x "$KINSHIP_SRCDIR/debian/tests/$t" ] || { echo "not executable: debian/tests/$t"; false; }
+		sh -n "$KINSHIP_SRCDIR/debian/tests/$t"
+	done
+	[ "$(sed -n 's/^Tests: //p' "$KINSHIP_SRCDIR/debian/tests/control" | wc -l)" -eq 4 ]
+	# the package builds what make install installs: its Build-Depends name the build's tools
+	grep -q 'help2man' "$KINSHIP_SRCDIR/debian/control"
+	grep -q 'debhelper-compat (= 13)' "$KINSHIP_SRCDIR/debian/control"
 }
