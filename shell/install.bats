@@ -8,8 +8,10 @@
 load helpers
 
 setup_file() {
-	export INST=${BATS_FILE_TMPDIR:?}/inst
-	mkdir -p "$INST/b"
+	# a directory of its own (bats before 1.4 has no BATS_FILE_TMPDIR)
+	INST=$(mktemp -d "${TMPDIR:-/tmp}/kinship-install.XXXXXX")
+	export INST
+	mkdir -p "$INST/b" "$INST/run"
 	make -s -C "$KINSHIP_BUILDDIR" distdir distdir="$INST/src" >"$INST/distdir.log" 2>&1 || return 0
 	(cd "$INST/b" && "$INST/src/configure" -q --prefix="$INST/p" >"$INST/configure.log" 2>&1 &&
 		make -s -j"$(nproc)" >"$INST/make.log" 2>&1 &&
@@ -66,7 +68,7 @@ installed() {
 
 @test "kinship-cases from the prefix runs the suite, its probes found where they were installed" {
 	installed
-	cd "$BATS_FILE_TMPDIR"
+	cd "$INST/run"
 	as_user kinship-cases --claim SIG-REGISTER --claim PIPE-ENDS
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -79,7 +81,7 @@ installed() {
 
 @test "kinship-doccheck from the prefix checks the installed example with the installed runner and ledger" {
 	installed
-	cd "$BATS_FILE_TMPDIR"
+	cd "$INST/run"
 	as_user kinship-doccheck --results dc.tsv "$INST/p/share/kinship/examples/pipe-example.md"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -94,7 +96,7 @@ installed() {
 	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
 	command -v cpio >/dev/null || skip "cpio is not installed"
 	[ "$(uname -m)" = x86_64 ] || skip "the guest of this test is an x86-64 kernel"
-	cd "$BATS_FILE_TMPDIR"
+	cd "$INST/run"
 	as_user kinship-kernels --help
 	[ "$status" -eq 0 ]
 	local line kernel
