@@ -77,8 +77,11 @@ path_without_compilers() {
 
 @test "build-variant musl: the whole suite against musl passes here, and its header says musl and 64-bit" {
 	command -v musl-gcc >/dev/null || skip "musl-gcc is not installed (Debian: musl-tools)"
-	run "$BV" musl
+	mkdir -p "$SCRATCH/tmp"
+	TMPDIR=$SCRATCH/tmp run "$BV" musl
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# nothing of the build or the run is left in its TMPDIR
+	[ -z "$(ls -A "$SCRATCH/tmp")" ] || { ls -la "$SCRATCH/tmp"; false; }
 	local plan
 	plan=$(grep -m1 '^1\.\.' <<<"$output")
 	[ "$plan" = "1..$("$KINSHIP_CASES" --list | cut -f2 | sort -u | wc -l)" ]
