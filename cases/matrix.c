@@ -851,31 +851,28 @@ static void md_head(FILE *f, const struct matrix *m, const char *label, int labe
 	fputs("|\n", f);
 }
 
-/* whether the kernels that ran disagree on a claim's verdict */
-static bool verdicts_differ(const struct matrix *m, size_t c)
+/* a kernel's word for claim or row I: its verdict, or its cell's result */
+static const char *verdict_of(const struct kernel *k, size_t c)
 {
-	const char *first = NULL;
-	for (size_t j = 0; j < m->nk; j++) {
-		if (!m->k[j].ran)
-			continue;
-		if (!first)
-			first = m->k[j].judged[c].verdict;
-		else if (strcmp(first, m->k[j].judged[c].verdict) != 0)
-			return true;
-	}
-	return false;
+	return k->judged[c].verdict;
 }
 
-/* whether the kernels that ran disagree on a row's result */
-static bool cells_differ(const struct matrix *m, size_t r)
+static const char *result_of(const struct kernel *k, size_t r)
+{
+	return k->cells[r].result;
+}
+
+/* whether the kernels that ran disagree on the word WORD gives for I */
+static bool kernels_differ(const struct matrix *m, size_t i,
+			   const char *(*word)(const struct kernel *, size_t))
 {
 	const char *first = NULL;
 	for (size_t j = 0; j < m->nk; j++) {
 		if (!m->k[j].ran)
 			continue;
 		if (!first)
-			first = m->k[j].cells[r].result;
-		else if (strcmp(first, m->k[j].cells[r].result) != 0)
+			first = word(&m->k[j], i);
+		else if (strcmp(first, word(&m->k[j], i)) != 0)
 			return true;
 	}
 	return false;
@@ -986,7 +983,7 @@ static void md_claims(FILE *f, const struct matrix *m, const struct section *s)
 		for (size_t c = 0; c < job->nclaims; c++) {
 			if (!s->member(job->claims[c]))
 				continue;
-			bool d = verdicts_differ(m, c);
+			bool d = kernels_differ(m, c, verdict_of);
 			if ((pass == 1) != d)
 				continue;
 			fputs(d ? "| **" : "| ", f);
@@ -998,7 +995,7 @@ static void md_claims(FILE *f, const struct matrix *m, const struct section *s)
 		}
 	bool any = false;
 	for (size_t c = 0; c < job->nclaims; c++) {
-		if (!s->member(job->claims[c]) || !verdicts_differ(m, c))
+		if (!s->member(job->claims[c]) || !kernels_differ(m, c, verdict_of))
 			continue;
 		if (!any)
 			fputs("\n### Evidence where the kernels disagree\n\n", f);
@@ -1028,7 +1025,7 @@ static void md_tests(FILE *f, const struct matrix *m)
 	md_head(f, m, "claim | test", 2);
 	for (int pass = 1; pass <= 2; pass++)
 		for (size_t r = 0; r < m->nrows; r++) {
-			bool d = cells_differ(m, r);
+			bool d = kernels_differ(m, r, result_of);
 			if ((pass == 1) != d)
 				continue;
 			fputs("| ", f);
@@ -1488,7 +1485,7 @@ static long row_of(const struct matrix *b, const struct kin_row *row)
 
 static void find_changes(const struct matrix *m, const struct matrix *b, struct changes *ch)
 {
-	long *pair = mx_realloc(NULL, (m->nk ? m->nk : 1) * sizeof(*pair));
+	long *pair = mx_realloc(NULL, m->nk * sizeof(*pair));  /* nk >= 1: load_kernels */
 	pair_kernels(m, b, pair);
 	for (size_t j = 0; j < m->nk; j++) {
 		const struct kernel *k = &m->k[j];

@@ -922,22 +922,18 @@ static void make_path(const struct run *r, const char *path, const char *under)
 /* the MS_ flags that statvfs shows on a mount, for a remount that keeps them */
 static unsigned long flags_of(const char *path)
 {
+	static const struct { unsigned long st, ms; } kept[] = {
+		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME },
+		{ ST_RELATIME, MS_RELATIME },
+	};
 	struct statvfs sv;
 	unsigned long fl = 0;
 	if (statvfs(path, &sv) != 0)
 		return 0;
-	if (sv.f_flag & ST_NOSUID)
-		fl |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		fl |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		fl |= MS_NOEXEC;
-	if (sv.f_flag & ST_NOATIME)
-		fl |= MS_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME)
-		fl |= MS_NODIRATIME;
-	if (sv.f_flag & ST_RELATIME)
-		fl |= MS_RELATIME;
+	for (size_t i = 0; i < sizeof(kept) / sizeof(*kept); i++)
+		if (sv.f_flag & kept[i].st)
+			fl |= kept[i].ms;
 	return fl;
 }
 
