@@ -59,6 +59,18 @@ collect_three() {
 		>"$M/collected/meta.tsv"
 }
 
+# the head of a Python check run as `python3 check.py OUT RESULTS TEST`:
+# out, results and test from its arguments, and detail, the bytes of TEST's
+# detail in the results file RESULTS, as written there
+detail_py() {
+	cat <<'EOF'
+import sys
+out, results, test = sys.argv[1:4]
+detail = [l.split(b"\t", 3)[3] for l in open(results, "rb").read().split(b"\n")
+          if l.count(b"\t") >= 3 and l.split(b"\t")[1] == test.encode()][0]
+EOF
+}
+
 # the expected failures of the three: by version range, by SPEC, by uname glob
 xfails() {
 	printf '# known deviations\n\n6.1..6.2\tSIG-PAUSE\tcrashes on 6.1 (range)\ndebian:sid:arm64-16k\t*\tno 16k guest yet (spec)\n6.12.*\t\tKERNEL-LOG/*\tpanics at init (glob)\n' \
@@ -243,11 +255,9 @@ matrix_with() {
 	matrix "${ROWS[@]}"
 	if command -v python3 >/dev/null; then
 		python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.stdin)' <"$M/junit.xml"
-		cat >"$SCRATCH/check.py" <<'EOF'
-import sys, xml.dom.minidom
-junit, results, test = sys.argv[1:4]
-detail = [l.split(b"\t", 3)[3] for l in open(results, "rb").read().split(b"\n")
-          if l.count(b"\t") >= 3 and l.split(b"\t")[1] == test.encode()][0]
+		{ detail_py; cat <<'EOF'; } >"$SCRATCH/check.py"
+import xml.dom.minidom
+junit = out
 text = detail.decode("utf-8", "replace")
 want = "".join("\\x%02x" % ord(c) if (ord(c) < 0x20 and c not in "\t\n\r") or ord(c) == 0x7f else c
                for c in text)
@@ -286,11 +296,9 @@ EOF
 	matrix "${ROWS[@]}"
 	if command -v python3 >/dev/null; then
 		python3 -c 'import json,sys; json.load(sys.stdin)' <"$M/kcidb.json"
-		cat >"$SCRATCH/check.py" <<'EOF'
-import json, sys
-kcidb, results, test = sys.argv[1:4]
-detail = [l.split(b"\t", 3)[3] for l in open(results, "rb").read().split(b"\n")
-          if l.count(b"\t") >= 3 and l.split(b"\t")[1] == test.encode()][0]
+		{ detail_py; cat <<'EOF'; } >"$SCRATCH/check.py"
+import json
+kcidb = out
 d = json.load(open(kcidb, encoding="utf-8"))
 assert len(d["checkouts"]) == 3 and len(d["builds"]) == 3 and len(d["tests"]) == 12
 got = [t["comment"] for t in d["tests"] if t["path"].endswith(test)]

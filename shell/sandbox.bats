@@ -241,17 +241,23 @@ check_shadow() {
 	check_shadow nobody
 }
 
+# refused MODE ADDR SHOWN WHY: the hostile client, run as MODE, tried the
+# host's listener at ADDR, printed "SHOWN: refused (WHY)", and the listener
+# saw no connection (the question asked here is not counted)
+refused() {
+	hostile "$1" connect --timeout 5 -- "$2"
+	[ "$status" -eq 0 ]
+	cat "$RD/out"
+	grep -qx "$3: refused ($4)" "$RD/out"
+	[ "$("$LISTEN" --ask "$2")" = "connections 0" ]
+}
+
 check_connect() {
 	needs "$1"
 	[ -x "$LISTEN" ] || { cat "$SB_BIN/listen.log"; false; }
 	read -r LPORT lpid < <("$LISTEN")
 	[ -n "$LPORT" ]
-	hostile "$1" connect --timeout 5 -- "$LPORT"
-	[ "$status" -eq 0 ]
-	cat "$RD/out"
-	grep -qx "127.0.0.1:$LPORT: refused (Connection refused)" "$RD/out"
-	# the listener saw no connection (this question is not counted)
-	[ "$("$LISTEN" --ask "$LPORT")" = "connections 0" ]
+	refused "$1" "$LPORT" "127.0.0.1:$LPORT" "Connection refused"
 	LPORT=
 	[ -n "$lpid" ]
 }
@@ -273,11 +279,7 @@ check_run_socket() {
 	LSOCK=/run/$MARK.sock
 	read -r lpid < <("$LISTEN" --unix "$LSOCK")
 	[ -S "$LSOCK" ]
-	hostile "$1" connect --timeout 5 -- "$LSOCK"
-	[ "$status" -eq 0 ]
-	cat "$RD/out"
-	grep -qx "$LSOCK: refused (No such file or directory)" "$RD/out"
-	[ "$("$LISTEN" --ask "$LSOCK")" = "connections 0" ]
+	refused "$1" "$LSOCK" "$LSOCK" "No such file or directory"
 	LSOCK=
 	[ -n "$lpid" ]
 }
